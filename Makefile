@@ -1,0 +1,29 @@
+# backorder: PGXS build.  `make`, `make install`, `make installcheck`.
+EXTENSION = backorder
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTENSION).control)
+
+MODULE_big = backorder
+OBJS = src/backorder.o src/spi_util.o src/errors.o src/guard.o src/placement.o \
+       src/allocation.o src/ledger.o src/purchase_orders.o src/eta.o src/events.o
+
+# the install script is built from its parts, in this order
+SQL_PARTS = sql/schema.sql sql/engine.sql sql/api.sql sql/views.sql
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+
+# -Wno-unused-parameter: PostgreSQL's own headers (and every fmgr callback) trip it
+PG_CFLAGS = -std=gnu11 -Wall -Wextra -Wno-unused-parameter
+
+TESTS = $(sort $(wildcard test/sql/*.sql))
+REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
+REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
+ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test --load-extension=$(EXTENSION)
+
+EXTRA_CLEAN = $(DATA_built)
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
+	cat $^ > $@

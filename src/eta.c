@@ -1,0 +1,413 @@
+/*-------------------------------------------------------------------------
+ * src/eta.c
+ *		Promised dates: backorders.expected_at, kept current by merging a
+ *		SKU's waiting rows (fill order) with its open purchase-order lines
+ *		(expected_at, purchase_order_id) by running totals, and the
+ *		eta_changed events that follow.  Also the per-statement set of SKUs
+ *		whose promises a user statement (purchase orders, priorities) made
+ *		stale, recomputed once per SKU by an AFTER STATEMENT trigger.
+ *
+ * Cost of one recompute: the PO lines, the waiting rows the PO lines cover
+ * (plus the first one they do not), and the rows that had a date before;
+ * a SKU without purchase orders costs two index probes.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "backorder.h"
+
+PG_FUNCTION_INFO_V1(backorder_tg_eta_flush);
+PG_FUNCTION_INFO_V1(backorder_tg_priority);
+
+#define OP(o) " OPERATOR(pg_catalog." o ") "
+#define ETA_BATCH 256
+
+/* skus whose promises must be recomputed at the end of the statement */
+static List *deferred_skus = NIL;
+
+typedef struct Supply
+{
+	int			n;
+	int64	   *cum;			/* running total of incoming units */
+	TimestampTz *at;
+} Supply;
+
+static void
+load_supply(const char *sku, Supply *supply)
+{
+	static const Oid argtypes[] = {TEXTOID};
+	Datum		values[1];
+	int64		running = 0;
+
+	values[0] = CStringGetTextDatum(sku);
+	bo_exec(bo_plan(PLAN_PO_OPEN,
+					"SELECT quantity" OP("-") "received, expected_at"
+					"  FROM backorder.purchase_orders"
+					" WHERE sku" OP("=") "$1 AND status" OP("=") "'open' AND quantity" OP(">") "received"
+					" ORDER BY expected_at, purchase_order_id",
+					1, argtypes),
+			values, NULL, false, 0);
+	supply->n = (int) SPI_processed;
+	supply->cum = palloc(sizeof(int64) * Max(supply->n, 1));
+	supply->at = palloc(sizeof(TimestampTz) * Max(supply->n, 1));
+	for (int i = 0; i < supply->n; i++)
+	{
+		running = bo_add(running, bo_get_int64(i, 1, NULL), "incoming units");
+		supply->cum[i] = running;
+		supply->at[i] = bo_get_timestamptz(i, 2, NULL);
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+typedef struct QueuePos
+{
+	int64		id;
+	char	   *order_id;
+	int32		line_no;
+	int64		waiting;
+	bool		had_old;
+	TimestampTz old_eta;
+	int32		priority;
+	TimestampTz ordered_at;
+} QueuePos;
+
+static void
+read_pos(int i, QueuePos *pos)
+{
+	bool		isnull;
+
+	pos->id = bo_get_int64(i, 1, NULL);
+	pos->order_id = bo_get_text(i, 2);
+	pos->line_no = bo_get_int32(i, 3);
+	pos->waiting = bo_get_int64(i, 4, NULL);
+	pos->old_eta = bo_get_timestamptz(i, 5, &isnull);
+	pos->had_old = !isnull;
+	pos->priority = bo_get_int32(i, 6);
+	pos->ordered_at = bo_get_timestamptz(i, 7, NULL);
+}
+
+/* Does a come after b in fill order? */
+static bool
+after_in_fill_order(const QueuePos *a, const QueuePos *b)
+{
+	if (a->priority != b->priority)
+		return a->priority < b->priority;
+	if (a->ordered_at != b->ordered_at)
+		return a->ordered_at > b->ordered_at;
+	return a->id > b->id;
+}
+
+static bool
+is_fresh(int64 id, const int64 *fresh_ids, int nfresh)
+{
+	for (int i = 0; i < nfresh; i++)
+		if (fresh_ids[i] == id)
+			return true;
+	return false;
+}
+
+/* Store a row's new date if it differs, and remember the change. */
+static List *
+set_eta(List *changes, const QueuePos *pos, bool has_new, TimestampTz new_eta,
+		const int64 *fresh_ids, int nfresh)
+{
+	static const Oid argtypes[] = {INT8OID, TIMESTAMPTZOID};
+	Datum		values[2];
+	EtaChange  *change;
+
+	if (pos->had_old == has_new && (!has_new || pos->old_eta == new_eta))
+		return changes;
+
+	values[0] = Int64GetDatum(pos->id);
+	values[1] = TimestampTzGetDatum(new_eta);
+	bo_exec(bo_plan(PLAN_BACKORDER_SET_ETA,
+					"UPDATE backorder.backorders SET expected_at = $2 WHERE id" OP("=") "$1",
+					2, argtypes),
+			values, has_new ? NULL : " n", false, 0);
+
+	change = palloc(sizeof(EtaChange));
+	change->id = pos->id;
+	change->order_id = pos->order_id;
+	change->line_no = pos->line_no;
+	change->waiting = pos->waiting;
+	change->had_old = pos->had_old;
+	change->old_eta = pos->old_eta;
+	change->has_new = has_new;
+	change->new_eta = new_eta;
+	change->fresh = is_fresh(pos->id, fresh_ids, nfresh);
+	return lappend(changes, change);
+}
+
+#define QUEUE_COLUMNS \
+	"SELECT id, order_id, line_no, quantity" OP("-") "filled" OP("-") "cancelled," \
+	"       expected_at, priority, ordered_at FROM backorder.backorders"
+
+/*
+ * Recompute the promised dates of one SKU's waiting rows.  The caller holds
+ * the item's lock.  Returns the rows whose date changed, in fill order
+ * (rows in fresh_ids, just written, are flagged so no event is emitted).
+ */
+List *
+eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh)
+{
+	static const Oid argtypes[] = {TEXTOID};
+	Supply		supply;
+	List	   *changes = NIL;
+	Datum		values[1];
+	Portal		portal;
+	int64		running = 0;
+	int			p = 0;
+	bool		beyond = false;
+	QueuePos	boundary;
+
+	load_supply(sku, &supply);
+	values[0] = CStringGetTextDatum(sku);
+
+	/* Walk the queue in fill order while the purchase orders cover it. */
+	portal = SPI_cursor_open(NULL,
+							 bo_plan(PLAN_QUEUE_ETA,
+									 QUEUE_COLUMNS
+									 " WHERE sku" OP("=") "$1 AND status" OP("=") "'waiting'"
+									 " ORDER BY priority DESC, ordered_at, id",
+									 1, argtypes),
+							 values, NULL, false);
+	while (!beyond)
+	{
+		int			n;
+		QueuePos   *batch;
+
+		SPI_cursor_fetch(portal, true, supply.n == 0 ? 1 : ETA_BATCH);
+		n = (int) SPI_processed;
+		if (n == 0)
+			break;
+		batch = palloc(sizeof(QueuePos) * n);
+		for (int i = 0; i < n; i++)
+			read_pos(i, &batch[i]);
+		SPI_freetuptable(SPI_tuptable);
+
+		for (int i = 0; i < n; i++)
+		{
+			running += batch[i].waiting;
+			while (p < supply.n && supply.cum[p] < running)
+				p++;
+			if (p < supply.n)
+				changes = set_eta(changes, &batch[i], true, supply.at[p], fresh_ids, nfresh);
+			else
+			{
+				changes = set_eta(changes, &batch[i], false, 0, fresh_ids, nfresh);
+				boundary = batch[i];
+				beyond = true;
+				break;
+			}
+		}
+	}
+	SPI_cursor_close(portal);
+
+	/*
+	 * Every row after the boundary is uncovered: only those that still carry
+	 * a date need a change, and the partial index backorders_promised_idx
+	 * lists exactly them.
+	 */
+	if (beyond)
+	{
+		bo_exec(bo_plan(PLAN_QUEUE_PROMISED,
+						QUEUE_COLUMNS
+						" WHERE sku" OP("=") "$1 AND status" OP("=") "'waiting' AND expected_at IS NOT NULL"
+						" ORDER BY priority DESC, ordered_at, id",
+						1, argtypes),
+				values, NULL, false, 0);
+		if (SPI_processed > 0)
+		{
+			int			n = (int) SPI_processed;
+			QueuePos   *rows = palloc(sizeof(QueuePos) * n);
+
+			for (int i = 0; i < n; i++)
+				read_pos(i, &rows[i]);
+			SPI_freetuptable(SPI_tuptable);
+			for (int i = 0; i < n; i++)
+				if (after_in_fill_order(&rows[i], &boundary))
+					changes = set_eta(changes, &rows[i], false, 0, fresh_ids, nfresh);
+		}
+	}
+	return changes;
+}
+
+/* The new date of a row listed in changes; false if NULL or not listed. */
+bool
+eta_lookup(List *changes, int64 id, TimestampTz *eta)
+{
+	ListCell   *lc;
+
+	foreach(lc, changes)
+	{
+		EtaChange  *change = lfirst(lc);
+
+		if (change->id == id)
+		{
+			*eta = change->new_eta;
+			return change->has_new;
+		}
+	}
+	return false;
+}
+
+/* The stored date of a backorder row; false when NULL. */
+bool
+eta_of(int64 backorder_id, TimestampTz *eta)
+{
+	static const Oid argtypes[] = {INT8OID};
+	Datum		values[1];
+	bool		isnull = true;
+
+	values[0] = Int64GetDatum(backorder_id);
+	bo_exec(bo_plan(PLAN_BACKORDER_ETA_OF,
+					"SELECT expected_at FROM backorder.backorders WHERE id" OP("=") "$1",
+					1, argtypes),
+			values, NULL, false, 1);
+	if (SPI_processed > 0)
+		*eta = bo_get_timestamptz(0, 1, &isnull);
+	return !isnull;
+}
+
+/* One eta_changed event per changed row that was not just written. */
+void
+eta_emit(const char *sku, List *changes)
+{
+	ListCell   *lc;
+
+	foreach(lc, changes)
+	{
+		EtaChange  *change = lfirst(lc);
+
+		if (!change->fresh)
+			event_eta_changed(change->order_id, change->line_no, sku, change->waiting,
+							  change->had_old, change->old_eta, change->has_new, change->new_eta);
+	}
+}
+
+/* Lock the item and bring its promises up to date (one statement's worth). */
+static void
+eta_refresh(const char *sku)
+{
+	BoItem		item;
+
+	if (!bo_item_lock(sku, &item))
+		return;
+	eta_emit(sku, eta_recompute(sku, NULL, 0));
+}
+
+void
+eta_defer(const char *sku)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+	ListCell   *lc;
+
+	foreach(lc, deferred_skus)
+		if (strcmp((char *) lfirst(lc), sku) == 0)
+			break;
+	if (lc == NULL)
+		deferred_skus = lappend(deferred_skus, pstrdup(sku));
+	MemoryContextSwitchTo(old);
+}
+
+void
+eta_reset_deferred(void)
+{
+	/* the memory goes with TopTransactionContext */
+	deferred_skus = NIL;
+}
+
+static int
+sku_cmp(const ListCell *a, const ListCell *b)
+{
+	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
+}
+
+/*
+ * AFTER ... FOR EACH STATEMENT on purchase_orders and order_lines: recompute
+ * the promises of every SKU the statement touched, locking items in sku
+ * order (byte order, as everywhere in the engine).
+ */
+Datum
+backorder_tg_eta_flush(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	List	   *skus;
+	ListCell   *lc;
+	BoScope		scope;
+
+	bo_check_trigger(fcinfo, "backorder_tg_eta_flush", false, false, -1);
+	if (deferred_skus == NIL || bo_engine_active())
+		return PointerGetDatum(NULL);
+
+	skus = NIL;
+	foreach(lc, deferred_skus)
+		skus = lappend(skus, pstrdup((const char *) lfirst(lc)));
+	deferred_skus = NIL;
+	list_sort(skus, sku_cmp);
+
+	bo_scope_enter(&scope, trigdata->tg_relation->rd_rel->relowner);
+	foreach(lc, skus)
+		eta_refresh((const char *) lfirst(lc));
+	bo_scope_leave(&scope);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * AFTER UPDATE OF priority on order_lines (when it changes): the line's
+ * backorder rows follow, and the SKU's queue is re-sorted at the end of
+ * the statement.  No stock moves.
+ */
+Datum
+backorder_tg_priority(PG_FUNCTION_ARGS)
+{
+	static const Oid argtypes[] = {TEXTOID, INT4OID, INT4OID};
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	HeapTuple	newtuple;
+	TupleDesc	desc;
+	bool		isnull;
+	char	   *order_id;
+	char	   *sku;
+	Datum		values[3];
+	BoScope		scope;
+	BoItem		item;
+
+	bo_check_trigger(fcinfo, "backorder_tg_priority", false, true, TRIGGER_EVENT_UPDATE);
+	rel = trigdata->tg_relation;
+	newtuple = trigdata->tg_newtuple;
+	desc = RelationGetDescr(rel);
+
+	order_id = TextDatumGetCString(heap_getattr(newtuple, SPI_fnumber(desc, "order_id"), desc, &isnull));
+	sku = TextDatumGetCString(heap_getattr(newtuple, SPI_fnumber(desc, "sku"), desc, &isnull));
+	values[0] = CStringGetTextDatum(order_id);
+	values[1] = heap_getattr(newtuple, SPI_fnumber(desc, "line_no"), desc, &isnull);
+	values[2] = heap_getattr(newtuple, SPI_fnumber(desc, "priority"), desc, &isnull);
+
+	bo_scope_enter(&scope, rel->rd_rel->relowner);
+	(void) bo_item_lock(sku, &item);
+	bo_exec(bo_plan(PLAN_BACKORDER_SET_PRIORITY,
+					"UPDATE backorder.backorders SET priority = $3"
+					" WHERE order_id" OP("=") "$1 AND line_no" OP("=") "$2"
+					" RETURNING status" OP("=") "'waiting'",
+					3, argtypes),
+			values, NULL, false, 0);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		waiting_null;
+
+		if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &waiting_null)))
+		{
+			eta_defer(sku);
+			break;
+		}
+	}
+	bo_scope_leave(&scope);
+	return PointerGetDatum(NULL);
+}

@@ -1,0 +1,204 @@
+/*-------------------------------------------------------------------------
+ * src/guard.c
+ *		Who may write what: engine columns, append-only ledgers, the
+ *		engine-only tables (backorders, events) and the restore exception.
+ *
+ * A row whose engine columns are all left out is applied by the engine.  A
+ * row that arrives with every NOT NULL engine column set, written by a
+ * superuser or the table's owner (pg_restore does this), is stored as it is
+ * and applied to nothing.  Anything in between fails with BO006.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/datum.h"
+#include "utils/rel.h"
+
+#include "backorder.h"
+
+PG_FUNCTION_INFO_V1(backorder_tg_forbid);
+PG_FUNCTION_INFO_V1(backorder_tg_restore_only);
+PG_FUNCTION_INFO_V1(backorder_tg_item_insert);
+
+static const char *const item_engine_cols[] = {"on_hand", "reserved", "backordered"};
+static const char *const backorder_engine_cols[] = {
+	"order_id", "line_no", "sku", "quantity", "filled", "cancelled",
+	"priority", "created_at", "status", "ordered_at"
+};
+static const char *const event_engine_cols[] = {
+	"at", "kind", "order_id", "line_no", "sku", "quantity"
+};
+
+static bool
+attr_is_null(Relation rel, HeapTuple tuple, const char *name)
+{
+	int			attnum = SPI_fnumber(RelationGetDescr(rel), name);
+	bool		isnull;
+
+	if (attnum <= 0)
+		elog(ERROR, "backorder: column \"%s\" missing from \"%s\"", name, RelationGetRelationName(rel));
+	(void) heap_getattr(tuple, attnum, RelationGetDescr(rel), &isnull);
+	return isnull;
+}
+
+/*
+ * Classify a row being inserted: left out by the user, or restored whole.
+ * Raises BO006 for everything else.
+ */
+BoRowOrigin
+bo_row_origin(Relation rel, HeapTuple tuple, const char *const *engine_cols, int ncols)
+{
+	int			nset = 0;
+	const char *first_set = NULL;
+	const char *first_missing = NULL;
+
+	for (int i = 0; i < ncols; i++)
+	{
+		if (attr_is_null(rel, tuple, engine_cols[i]))
+		{
+			if (first_missing == NULL)
+				first_missing = engine_cols[i];
+		}
+		else
+		{
+			nset++;
+			if (first_set == NULL)
+				first_set = engine_cols[i];
+		}
+	}
+	if (nset == 0)
+		return ROW_FROM_USER;
+	if (nset == ncols &&
+		(superuser() || pg_class_ownercheck(RelationGetRelid(rel), GetUserId())))
+		return ROW_RESTORED;
+	if (nset == ncols)
+		bo_error_engine_managed(rel, first_set);
+	ereport(ERROR,
+			(errcode(ERRCODE_BO_ENGINE_MANAGED),
+			 errmsg("column \"%s\" of table \"backorder.%s\" is maintained by the engine",
+					first_set, RelationGetRelationName(rel)),
+			 errdetail("A row may set all of its engine columns (a restore) or none; column \"%s\" is missing.",
+					   first_missing)));
+	pg_unreachable();
+}
+
+/* Name the first column of an UPDATE OF trigger whose value changes. */
+static const char *
+changed_column(TriggerData *trigdata)
+{
+	Trigger    *trigger = trigdata->tg_trigger;
+	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+
+	for (int i = 0; i < trigger->tgnattr; i++)
+	{
+		int			attnum = trigger->tgattr[i];
+		Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
+		bool		oldnull,
+					newnull;
+		Datum		oldval = heap_getattr(trigdata->tg_trigtuple, attnum, desc, &oldnull);
+		Datum		newval = heap_getattr(trigdata->tg_newtuple, attnum, desc, &newnull);
+
+		if (oldnull != newnull ||
+			(!oldnull && !datumIsEqual(oldval, newval, att->attbyval, att->attlen)))
+			return NameStr(att->attname);
+	}
+	return trigger->tgnattr > 0 ? NameStr(TupleDescAttr(desc, trigger->tgattr[0] - 1)->attname) : "?";
+}
+
+/*
+ * BEFORE UPDATE / DELETE, row or statement: refuse unless the engine writes.
+ * The trigger's first argument says what is allowed instead.
+ */
+Datum
+backorder_tg_forbid(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	const char *why;
+	const char *table;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"backorder_tg_forbid\" must be fired BEFORE")));
+
+	if (bo_engine_active())
+	{
+		if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+			return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+								   trigdata->tg_newtuple : trigdata->tg_trigtuple);
+		return PointerGetDatum(NULL);
+	}
+
+	why = trigdata->tg_trigger->tgnargs > 0 ? trigdata->tg_trigger->tgargs[0] : "the engine maintains it";
+	table = RelationGetRelationName(trigdata->tg_relation);
+
+	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) && TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_BO_ENGINE_MANAGED),
+				 errmsg("column \"%s\" of table \"backorder.%s\" may not be updated",
+						changed_column(trigdata), table),
+				 errdetail("In backorder.%s, %s.", table, why)));
+	ereport(ERROR,
+			(errcode(ERRCODE_BO_ENGINE_MANAGED),
+			 errmsg("%s on table \"backorder.%s\" is not allowed",
+					TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ? "DELETE" : "UPDATE", table),
+			 errdetail("In backorder.%s, %s.", table, why)));
+	pg_unreachable();
+}
+
+/*
+ * BEFORE INSERT on backorders and events: the engine writes them; a
+ * restore may bring rows back; nobody else may insert.
+ */
+Datum
+backorder_tg_restore_only(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	bool		is_events;
+
+	bo_check_trigger(fcinfo, "backorder_tg_restore_only", true, true, TRIGGER_EVENT_INSERT);
+	rel = trigdata->tg_relation;
+	if (bo_engine_active())
+		return PointerGetDatum(trigdata->tg_trigtuple);
+
+	is_events = strcmp(RelationGetRelationName(rel), "events") == 0;
+	if (bo_row_origin(rel, trigdata->tg_trigtuple,
+					  is_events ? event_engine_cols : backorder_engine_cols,
+					  is_events ? lengthof(event_engine_cols) : lengthof(backorder_engine_cols))
+		== ROW_FROM_USER)
+		ereport(ERROR,
+				(errcode(ERRCODE_BO_ENGINE_MANAGED),
+				 errmsg("table \"backorder.%s\" is written by the engine only", RelationGetRelationName(rel)),
+				 errdetail("%s", is_events ?
+						   "Events are written by the engine; consumers use claim_events and purge_events." :
+						   "Backorder rows are written when order lines cannot be reserved.")));
+	return PointerGetDatum(trigdata->tg_trigtuple);
+}
+
+/* BEFORE INSERT on items: stock starts at zero. */
+Datum
+backorder_tg_item_insert(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	TupleDesc	desc;
+	int			cols[3];
+	Datum		values[3] = {Int64GetDatum(0), Int64GetDatum(0), Int64GetDatum(0)};
+	bool		nulls[3] = {false, false, false};
+
+	bo_check_trigger(fcinfo, "backorder_tg_item_insert", true, true, TRIGGER_EVENT_INSERT);
+	rel = trigdata->tg_relation;
+	if (bo_row_origin(rel, trigdata->tg_trigtuple, item_engine_cols, lengthof(item_engine_cols))
+		== ROW_RESTORED)
+		return PointerGetDatum(trigdata->tg_trigtuple);
+
+	desc = RelationGetDescr(rel);
+	for (int i = 0; i < 3; i++)
+		cols[i] = SPI_fnumber(desc, item_engine_cols[i]);
+	return PointerGetDatum(heap_modify_tuple_by_cols(trigdata->tg_trigtuple, desc, 3, cols, values, nulls));
+}
