@@ -96,6 +96,7 @@ extern void bo_error_limit(const char *sku, int64 waiting, int64 requested, int6
 extern void bo_error_over_shipment(const char *order_id, int32 line_no, int64 requested, int64 reserved) pg_attribute_noreturn();
 extern void bo_error_over_cancellation(const char *order_id, int32 line_no, int64 requested, int64 open) pg_attribute_noreturn();
 extern void bo_error_negative_stock(const char *sku, int64 on_hand, int64 delta) pg_attribute_noreturn();
+extern void bo_rethrow_without_context(MemoryContext context) pg_attribute_noreturn();
 extern void bo_check_trigger(FunctionCallInfo fcinfo, const char *funcname, bool before, bool row, int event);
 
 /* ---- guard.c: engine columns and restores ---- */

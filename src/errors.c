@@ -115,3 +115,20 @@ bo_check_trigger(FunctionCallInfo fcinfo, const char *funcname, bool before, boo
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" was called by the wrong trigger", funcname)));
 }
+
+/*
+ * Re-raise the error being handled without the "SQL statement ..." context
+ * line SPI adds: callers of place_order and cancel_order should see the
+ * engine's message, not the engine's query text.  Call from PG_CATCH.
+ */
+void
+bo_rethrow_without_context(MemoryContext context)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(context);
+	edata = CopyErrorData();
+	FlushErrorState();
+	edata->context = NULL;
+	ReThrowError(edata);
+}

@@ -53,7 +53,7 @@ event_write(const char *kind, const char *order_id, int32 line_no, const char *s
 	values[8] = BoolGetDatum(eta_change);
 	bo_exec(bo_plan(PLAN_EVENT_INSERT,
 					"INSERT INTO backorder.events (at, kind, order_id, line_no, sku, quantity, expected_at, detail)"
-					" VALUES (pg_catalog.now(), $1, $2, $3, $4, $5, CASE WHEN $9 THEN NULL ELSE $6 END,"
+					" VALUES (pg_catalog.now(), $1, $2, $3, $4, $5, $6,"
 					"  CASE WHEN $9 THEN pg_catalog.jsonb_build_object('old', $8, 'new', $6)"
 					"       WHEN $7 IS NOT NULL THEN pg_catalog.jsonb_build_object('remaining', $7)"
 					"  END)",

@@ -425,8 +425,9 @@ backorder_cancel_order(PG_FUNCTION_ARGS)
 	Datum		values[2];
 	char		nulls[2] = {' ', ' '};
 	BoScope		scope;
-	int64		total = 0;
+	int64		total;
 	char	   *order_id;
+	MemoryContext caller_context;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -437,6 +438,7 @@ backorder_cancel_order(PG_FUNCTION_ARGS)
 	values[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
 	nulls[1] = PG_ARGISNULL(1) ? 'n' : ' ';
 
+	caller_context = CurrentMemoryContext;
 	bo_scope_enter(&scope, bo_owner());
 	bo_exec(bo_plan(PLAN_ORDER_EXISTS,
 					"SELECT 1 FROM backorder.order_lines WHERE order_id" OP("=") "$1 LIMIT 1",
@@ -447,7 +449,9 @@ backorder_cancel_order(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("order \"%s\" does not exist", order_id)));
 
-	bo_exec(bo_plan(PLAN_CANCEL_INSERT,
+	PG_TRY();
+	{
+		bo_exec(bo_plan(PLAN_CANCEL_INSERT,
 					"INSERT INTO backorder.cancellations (order_id, line_no, quantity, reason)"
 					" SELECT l.order_id, l.line_no, NULL, $2 FROM backorder.order_lines l"
 					"  WHERE l.order_id" OP("=") "$1"
@@ -456,6 +460,13 @@ backorder_cancel_order(PG_FUNCTION_ARGS)
 					" RETURNING quantity",
 					2, insert_types),
 			values, nulls, false, 0);
+	}
+	PG_CATCH();
+	{
+		bo_rethrow_without_context(caller_context);
+	}
+	PG_END_TRY();
+	total = 0;
 	for (uint64 i = 0; i < SPI_processed; i++)
 		total += bo_get_int64((int) i, 1, NULL);
 	bo_scope_leave(&scope);

@@ -247,6 +247,7 @@ backorder_place_order(PG_FUNCTION_ARGS)
 	ArrayType  *skus;
 	BoScope		scope;
 	Datum		values[2];
+	MemoryContext caller_context;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -259,6 +260,7 @@ backorder_place_order(PG_FUNCTION_ARGS)
 	skus = place_order_skus(PG_GETARG_JSONB_P(1));
 
 	InitMaterializedSRF(fcinfo, 0);
+	caller_context = CurrentMemoryContext;
 	bo_scope_enter(&scope, bo_owner());
 
 	if (skus != NULL)
@@ -273,7 +275,9 @@ backorder_place_order(PG_FUNCTION_ARGS)
 
 	values[0] = PG_GETARG_DATUM(0);
 	values[1] = PG_GETARG_DATUM(1);
-	bo_exec(bo_plan(PLAN_PLACE_INSERT,
+	PG_TRY();
+	{
+		bo_exec(bo_plan(PLAN_PLACE_INSERT,
 					"INSERT INTO backorder.order_lines (order_id, line_no, sku, quantity, priority, ordered_at)"
 					" SELECT $1,"
 					"  CAST(e.v" OP("->>") "'line_no' AS pg_catalog.int4),"
@@ -286,6 +290,12 @@ backorder_place_order(PG_FUNCTION_ARGS)
 					" RETURNING *",
 					2, insert_types),
 			values, NULL, false, 0);
+	}
+	PG_CATCH();
+	{
+		bo_rethrow_without_context(caller_context);
+	}
+	PG_END_TRY();
 
 	for (uint64 i = 0; i < SPI_processed; i++)
 		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);

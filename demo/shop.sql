@@ -1,0 +1,72 @@
+-- demo/shop.sql: a small web shop's day, run by scripts/demo.sh in a
+-- throwaway cluster.  Prints the views before and after.
+\set ON_ERROR_STOP on
+\pset footer off
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS backorder;
+
+\echo '== The catalogue: three items'
+INSERT INTO backorder.items (sku, policy, backorder_limit, lead_time) VALUES
+  ('MUG-BLUE', 'allow', NULL, '10 days'),   -- backorders welcome
+  ('TEE-M',    'deny',  NULL, '14 days'),   -- out of stock means no
+  ('POSTER',   'allow', 5,    '21 days');   -- at most 5 may wait
+INSERT INTO backorder.receipts (sku, quantity, reference) VALUES
+  ('MUG-BLUE', 3, 'opening stock'), ('TEE-M', 2, 'opening stock'), ('POSTER', 1, 'opening stock');
+
+\echo '== Orders come in: some reserve, some wait'
+SELECT order_id, line_no, sku, quantity, reserved, backordered, status
+  FROM backorder.place_order('1001', '[{"line_no": 1, "sku": "MUG-BLUE", "quantity": 2},
+                                       {"line_no": 2, "sku": "TEE-M", "quantity": 1}]');
+SELECT order_id, line_no, sku, quantity, reserved, backordered, status
+  FROM backorder.place_order('1002', '[{"line_no": 1, "sku": "MUG-BLUE", "quantity": 4}]');
+SELECT order_id, line_no, sku, quantity, reserved, backordered, status
+  FROM backorder.place_order('1003', '[{"line_no": 1, "sku": "MUG-BLUE", "quantity": 2, "priority": 5},
+                                       {"line_no": 2, "sku": "POSTER", "quantity": 3}]');
+
+\echo '== A T-shirt order beyond stock is refused (deny policy):'
+\set ON_ERROR_STOP off
+SELECT * FROM backorder.place_order('1004', '[{"line_no": 1, "sku": "TEE-M", "quantity": 5}]');
+\set ON_ERROR_STOP on
+
+\echo '== A purchase order for mugs is placed with the supplier'
+-- (ordered twelve days ago, so lead_times has an observed lead time to show)
+INSERT INTO backorder.purchase_orders (purchase_order_id, sku, quantity, ordered_at, expected_at)
+VALUES ('PO-77', 'MUG-BLUE', 4, now() - interval '12 days', date_trunc('day', now()) + interval '7 days');
+
+\echo '== BEFORE: stock levels'
+SELECT sku, policy, on_hand, reserved, available, backordered, incoming, projected FROM backorder.stock_levels ORDER BY sku;
+\echo '== BEFORE: the waiting queue (priority 5 goes first)'
+SELECT backorder_id, order_id, line_no, sku, waiting, priority, queue_position, units_ahead,
+       expected_at::date AS expected, eta_source
+  FROM backorder.waiting_orders ORDER BY sku, queue_position;
+
+\echo '== The supplier slips a week: promised dates move, customers are told'
+UPDATE backorder.purchase_orders SET expected_at = expected_at + interval '7 days' WHERE purchase_order_id = 'PO-77';
+SELECT kind, order_id, line_no, quantity, detail FROM backorder.events WHERE kind = 'eta_changed' ORDER BY id;
+
+\echo '== The goods arrive: the receipt fills the queue in fill order'
+INSERT INTO backorder.receipts (sku, quantity, purchase_order_id, reference)
+VALUES ('MUG-BLUE', 4, 'PO-77', 'delivery note 5521')
+RETURNING id, sku, quantity, allocated, on_hand_after;
+
+\echo '== Customer 1003 cancels; order 1001 ships'
+SELECT backorder.cancel_order('1003', 'customer changed their mind') AS units_cancelled;
+INSERT INTO backorder.shipments (order_id, line_no, quantity) VALUES ('1001', 1, 2), ('1001', 2, 1)
+RETURNING order_id, line_no, quantity, on_hand_after;
+
+\echo '== AFTER: stock levels'
+SELECT sku, policy, on_hand, reserved, available, backordered, incoming, projected FROM backorder.stock_levels ORDER BY sku;
+\echo '== AFTER: the waiting queue'
+SELECT backorder_id, order_id, line_no, sku, waiting, priority, queue_position, units_ahead,
+       expected_at::date AS expected, eta_source
+  FROM backorder.waiting_orders ORDER BY sku, queue_position;
+\echo '== AFTER: order lines'
+SELECT order_id, line_no, sku, quantity, reserved, backordered, shipped, cancelled, status
+  FROM backorder.order_lines ORDER BY order_id, line_no;
+\echo '== Lead times'
+SELECT sku, lead_time, observed_lead_time, waiting_lines, waiting_units FROM backorder.lead_times ORDER BY sku;
+\echo '== The outbox: what the shop tells its customers (a mailer claims these)'
+SELECT id, kind, order_id, line_no, sku, quantity, expected_at::date AS expected, detail
+  FROM backorder.claim_events(50);
+\echo '== check(): no rows means every number adds up'
+SELECT * FROM backorder.check();
