@@ -86,7 +86,7 @@ bo_row_origin(Relation rel, HeapTuple tuple, const char *const *engine_cols, int
 	pg_unreachable();
 }
 
-/* Name the first column of an UPDATE OF trigger whose value changes. */
+/* The first column of an UPDATE OF trigger whose value changes, or NULL. */
 static const char *
 changed_column(TriggerData *trigdata)
 {
@@ -106,7 +106,7 @@ changed_column(TriggerData *trigdata)
 			(!oldnull && !datumIsEqual(oldval, newval, att->attbyval, att->attlen)))
 			return NameStr(att->attname);
 	}
-	return trigger->tgnattr > 0 ? NameStr(TupleDescAttr(desc, trigger->tgattr[0] - 1)->attname) : "?";
+	return NULL;
 }
 
 /*
@@ -137,11 +137,19 @@ backorder_tg_forbid(PG_FUNCTION_ARGS)
 	table = RelationGetRelationName(trigdata->tg_relation);
 
 	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) && TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		const char *column = changed_column(trigdata);
+
+		if (column != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_BO_ENGINE_MANAGED),
+					 errmsg("column \"%s\" of table \"backorder.%s\" may not be updated", column, table),
+					 errdetail("In backorder.%s, %s.", table, why)));
 		ereport(ERROR,
 				(errcode(ERRCODE_BO_ENGINE_MANAGED),
-				 errmsg("column \"%s\" of table \"backorder.%s\" may not be updated",
-						changed_column(trigdata), table),
+				 errmsg("engine-maintained columns of table \"backorder.%s\" may not be updated", table),
 				 errdetail("In backorder.%s, %s.", table, why)));
+	}
 	ereport(ERROR,
 			(errcode(ERRCODE_BO_ENGINE_MANAGED),
 			 errmsg("%s on table \"backorder.%s\" is not allowed",
