@@ -4,10 +4,10 @@ EXTVERSION = $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTENS
 
 MODULE_big = backorder
 OBJS = src/backorder.o src/spi_util.o src/errors.o src/guard.o src/placement.o \
-       src/allocation.o src/ledger.o src/purchase_orders.o src/eta.o src/events.o
+       src/allocation.o src/ledger.o src/purchase_orders.o src/eta.o src/events.o src/stats.o
 
 # the install script is built from its parts, in this order
-SQL_PARTS = sql/schema.sql sql/engine.sql sql/api.sql sql/views.sql
+SQL_PARTS = sql/schema.sql sql/engine.sql sql/api.sql sql/views.sql sql/analytics.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # -Wno-unused-parameter: PostgreSQL's own headers (and every fmgr callback) trip it
