@@ -1,0 +1,10 @@
+-- test/load/priority.sql: raise or lower the priority of a waiting line of
+-- one SKU.  Not in the default mix: it deadlocks with receipts today (see
+-- test/specs-pending/priority-vs-receipt-deadlock.spec); LOAD_PRIORITY_WEIGHT
+-- turns it on.
+\set s (case when random(1, 100) <= 60 then random(1, 4) else random(5, 204) end)
+\set prio random(0, 5)
+UPDATE backorder.order_lines l SET priority = :prio
+ WHERE (l.order_id, l.line_no) IN
+       (SELECT order_id, line_no FROM backorder.order_lines
+         WHERE sku = 'LD-' || :s AND backordered > 0 LIMIT 1);
