@@ -149,6 +149,38 @@ set_eta(List *changes, const QueuePos *pos, bool has_new, TimestampTz new_eta,
 	"       expected_at, priority, ordered_at FROM backorder.backorders"
 
 /*
+ * Every row after the boundary is uncovered: only those that still carry a
+ * date need a change, and the partial index backorders_promised_idx lists
+ * exactly them.
+ */
+static List *
+clear_promises(List *changes, Datum *values, const QueuePos *boundary,
+			   const int64 *fresh_ids, int nfresh)
+{
+	static const Oid argtypes[] = {TEXTOID};
+	int			n;
+	QueuePos   *rows;
+
+	bo_exec(bo_plan(PLAN_QUEUE_PROMISED,
+					QUEUE_COLUMNS
+					" WHERE sku" OP("=") "$1 AND status" OP("=") "'waiting' AND expected_at IS NOT NULL"
+					" ORDER BY priority DESC, ordered_at, id",
+					1, argtypes),
+			values, NULL, false, 0);
+	n = (int) SPI_processed;
+	if (n == 0)
+		return changes;
+	rows = palloc(sizeof(QueuePos) * n);
+	for (int i = 0; i < n; i++)
+		read_pos(i, &rows[i]);
+	SPI_freetuptable(SPI_tuptable);
+	for (int i = 0; i < n; i++)
+		if (after_in_fill_order(&rows[i], boundary))
+			changes = set_eta(changes, &rows[i], false, 0, fresh_ids, nfresh);
+	return changes;
+}
+
+/*
  * Recompute the promised dates of one SKU's waiting rows.  The caller holds
  * the item's lock.  Returns the rows whose date changed, in fill order
  * (rows in fresh_ids, just written, are flagged so no event is emitted).
@@ -169,6 +201,16 @@ eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh)
 	load_supply(sku, &supply);
 	values[0] = CStringGetTextDatum(sku);
 
+	/* Without supply no row has a date: only rows that still carry one change. */
+	if (supply.n == 0)
+	{
+		memset(&boundary, 0, sizeof(boundary));
+		boundary.priority = PG_INT32_MAX;
+		boundary.ordered_at = DT_NOBEGIN;
+		boundary.id = PG_INT64_MIN;
+		return clear_promises(changes, values, &boundary, fresh_ids, nfresh);
+	}
+
 	/* Walk the queue in fill order while the purchase orders cover it. */
 	portal = SPI_cursor_open(NULL,
 							 bo_plan(PLAN_QUEUE_ETA,
@@ -182,7 +224,8 @@ eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh)
 		int			n;
 		QueuePos   *batch;
 
-		SPI_cursor_fetch(portal, true, supply.n == 0 ? 1 : ETA_BATCH);
+		/* each row waits for at least one unit: fetch no more than can be covered, plus one */
+		SPI_cursor_fetch(portal, true, (long) Min(ETA_BATCH, supply.cum[supply.n - 1] - running + 1));
 		n = (int) SPI_processed;
 		if (n == 0)
 			break;
@@ -209,32 +252,8 @@ eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh)
 	}
 	SPI_cursor_close(portal);
 
-	/*
-	 * Every row after the boundary is uncovered: only those that still carry
-	 * a date need a change, and the partial index backorders_promised_idx
-	 * lists exactly them.
-	 */
 	if (beyond)
-	{
-		bo_exec(bo_plan(PLAN_QUEUE_PROMISED,
-						QUEUE_COLUMNS
-						" WHERE sku" OP("=") "$1 AND status" OP("=") "'waiting' AND expected_at IS NOT NULL"
-						" ORDER BY priority DESC, ordered_at, id",
-						1, argtypes),
-				values, NULL, false, 0);
-		if (SPI_processed > 0)
-		{
-			int			n = (int) SPI_processed;
-			QueuePos   *rows = palloc(sizeof(QueuePos) * n);
-
-			for (int i = 0; i < n; i++)
-				read_pos(i, &rows[i]);
-			SPI_freetuptable(SPI_tuptable);
-			for (int i = 0; i < n; i++)
-				if (after_in_fill_order(&rows[i], &boundary))
-					changes = set_eta(changes, &rows[i], false, 0, fresh_ids, nfresh);
-		}
-	}
+		changes = clear_promises(changes, values, &boundary, fresh_ids, nfresh);
 	return changes;
 }
 

@@ -26,8 +26,8 @@ CREATE FUNCTION pg_temp.mark() RETURNS void LANGUAGE sql AS $$
 
 INSERT INTO backorder.items (sku, lead_time) VALUES ('E-1', '10 days');
 INSERT INTO backorder.order_lines (order_id, line_no, sku, quantity, ordered_at) VALUES
-  ('A', 1, 'E-1', 2, '2026-05-01 00:00+00'),
-  ('B', 1, 'E-1', 3, '2026-05-02 00:00+00');
+  ('eA', 1, 'E-1', 2, '2026-05-01 00:00+00'),
+  ('eB', 1, 'E-1', 3, '2026-05-02 00:00+00');
 -- no purchase order: dates come from the lead time
 SELECT * FROM pg_temp.queue();
 SELECT kind, order_id, quantity, expected_at FROM pg_temp.new_events();
@@ -53,13 +53,13 @@ SELECT pg_temp.mark();
 
 -- 3. an uncovered tail: C (4) reaches 9 > 7 incoming; its backordered event has no date
 INSERT INTO backorder.order_lines (order_id, line_no, sku, quantity, ordered_at)
-VALUES ('C', 1, 'E-1', 4, '2026-05-03 00:00+00');
+VALUES ('eC', 1, 'E-1', 4, '2026-05-03 00:00+00');
 SELECT * FROM pg_temp.queue();
 SELECT * FROM pg_temp.new_events();
 SELECT pg_temp.mark();
 
 -- 4. priority reordering: C goes first; C 4 -> P2, A 6 -> P2, B 9 -> none
-UPDATE backorder.order_lines SET priority = 5 WHERE order_id = 'C';
+UPDATE backorder.order_lines SET priority = 5 WHERE order_id = 'eC';
 SELECT * FROM pg_temp.queue();
 SELECT * FROM pg_temp.new_events();
 SELECT pg_temp.mark();
@@ -86,7 +86,7 @@ VALUES ('P3', 'E-1', 8, '2026-06-22 00:00+00');
 SELECT * FROM pg_temp.queue();
 SELECT pg_temp.mark();
 INSERT INTO backorder.order_lines (order_id, line_no, sku, quantity, priority, ordered_at)
-VALUES ('D', 1, 'E-1', 1, 9, '2026-05-04 00:00+00');
+VALUES ('eD', 1, 'E-1', 1, 9, '2026-05-04 00:00+00');
 SELECT * FROM pg_temp.queue();
 SELECT * FROM pg_temp.new_events();
 SELECT pg_temp.mark();
@@ -109,7 +109,7 @@ SELECT * FROM pg_temp.new_events();
 SELECT pg_temp.mark();
 
 -- 10. cancelling C's waiting unit: a cancelled event; A and B keep P3's date
-INSERT INTO backorder.cancellations (order_id, line_no, quantity) VALUES ('C', 1, 1);
+INSERT INTO backorder.cancellations (order_id, line_no, quantity) VALUES ('eC', 1, 1);
 SELECT * FROM pg_temp.queue();
 SELECT * FROM pg_temp.new_events();
 SELECT pg_temp.mark();

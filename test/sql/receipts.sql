@@ -12,16 +12,16 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 
 INSERT INTO backorder.items (sku) VALUES ('R-A'), ('R-B');
--- four waiting lines; fill order: o4 (priority 1), o2 (earlier), o1, o3 (same time, later row)
+-- four waiting lines; fill order: ro4 (priority 1), ro2 (earlier), ro1, ro3 (same time, later row)
 INSERT INTO backorder.order_lines (order_id, line_no, sku, quantity, priority, ordered_at) VALUES
-  ('o1', 1, 'R-A', 3, 0, '2026-03-01 10:00+00'),
-  ('o2', 1, 'R-A', 2, 0, '2026-03-01 09:00+00'),
-  ('o3', 1, 'R-A', 4, 0, '2026-03-01 10:00+00'),
-  ('o4', 1, 'R-A', 1, 1, '2026-03-02 00:00+00');
+  ('ro1', 1, 'R-A', 3, 0, '2026-03-01 10:00+00'),
+  ('ro2', 1, 'R-A', 2, 0, '2026-03-01 09:00+00'),
+  ('ro3', 1, 'R-A', 4, 0, '2026-03-01 10:00+00'),
+  ('ro4', 1, 'R-A', 1, 1, '2026-03-02 00:00+00');
 SELECT order_id, line_no, waiting, priority, queue_position, units_ahead
   FROM backorder.waiting_orders WHERE sku = 'R-A' ORDER BY queue_position;
 
--- 4 units: o4 gets 1, o2 gets 2, o1 gets 1 of 3
+-- 4 units: ro4 gets 1, ro2 gets 2, ro1 gets 1 of 3
 INSERT INTO backorder.receipts (sku, quantity, reference) VALUES ('R-A', 4, 'first')
 RETURNING sku, quantity, reference, allocated, on_hand_after;
 SELECT b.order_id, b.quantity, b.filled, b.status, b.filled_at IS NOT NULL AS has_filled_at
@@ -29,7 +29,7 @@ SELECT b.order_id, b.quantity, b.filled, b.status, b.filled_at IS NOT NULL AS ha
 SELECT order_id, reserved, backordered, status FROM backorder.order_lines WHERE sku = 'R-A' ORDER BY order_id;
 SELECT kind, order_id, quantity, detail FROM backorder.events WHERE sku = 'R-A' AND kind = 'allocated' ORDER BY id;
 
--- 10 units: o1 gets its last 2, o3 gets 4, 4 stay available
+-- 10 units: ro1 gets its last 2, ro3 gets 4, 4 stay available
 INSERT INTO backorder.receipts (sku, quantity) VALUES ('R-A', 10)
 RETURNING allocated, on_hand_after;
 SELECT sku, on_hand, reserved, available, backordered FROM backorder.stock_levels WHERE sku = 'R-A';
