@@ -27,3 +27,7 @@ include $(PGXS)
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
+
+.PHONY: bench
+bench:
+	bench/run.sh

@@ -1,0 +1,328 @@
+#!/usr/bin/env bash
+# bench/run.sh: the backorder benchmark.  Builds and installs the extension
+# (from a scratch copy of the tree, so a build of someone else's in the same
+# working tree is not disturbed), starts one throwaway PostgreSQL 15 cluster
+# (pg_virtualenv -t), and measures three implementations of the same work,
+# each in its own database:
+#   bare     the minimal SQL without backorder features (bench/bare.sql)
+#   plpgsql  a careful PL/pgSQL trigger implementation (bench/plpgsql.sql)
+#   ext      CREATE EXTENSION backorder
+# Runs are interleaved (bare plpgsql ext, bare plpgsql ext, ...), medians
+# are reported, with the ratios ext/bare and ext/plpgsql, as a markdown
+# table printed and saved with the machine's description.
+#
+# Usage: bench/run.sh [--quick] [--out FILE]
+#   (default)  5 rounds, 10 s placement runs; writes bench/RESULTS.md
+#   --quick    3 rounds, 2 s placement runs; writes bench/RESULTS.quick.md
+#              (the CI smoke test: fails only if something fails to run)
+# Missed targets never make it fail.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+
+if [[ "${1:-}" != --inner ]]; then
+    MODE=full
+    OUT=""
+    while (($#)); do
+        case "$1" in
+            --quick) MODE=quick ;;
+            --out) OUT=$2; shift ;;
+            -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+            *) echo "bench/run.sh: unknown argument: $1" >&2; exit 2 ;;
+        esac
+        shift
+    done
+    [[ -n "$OUT" ]] || { [[ $MODE == quick ]] && OUT=$BENCH_DIR/RESULTS.quick.md || OUT=$BENCH_DIR/RESULTS.md; }
+    [[ "$OUT" == /* ]] || OUT=$PWD/$OUT
+
+    echo "== building and installing the extension"
+    # what is measured: the engine as it is in the working tree now
+    BENCH_ENGINE=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    if [[ -n "$(git -C "$ROOT" status --porcelain -- src sql Makefile backorder.control 2>/dev/null)" ]]; then
+        BENCH_ENGINE="$BENCH_ENGINE with uncommitted changes in src/ or sql/"
+    fi
+    export BENCH_ENGINE
+    BUILD=$(mktemp -d /tmp/backorder-bench-build.XXXXXX)
+    trap 'rm -rf "$BUILD"' EXIT
+    (cd "$ROOT" && cp -r Makefile backorder.control src sql "$BUILD"/)
+    rm -f "$BUILD"/src/*.o "$BUILD"/src/*.bc "$BUILD"/*.so
+    make -s -C "$BUILD" -j2 >/dev/null
+    make -s -C "$BUILD" install >/dev/null
+
+    # a cluster of our own, whatever cluster the caller may be inside
+    unset PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE PGSYSCONFDIR PG_CLUSTER_CONF_ROOT
+    pg_virtualenv -t -v 15 \
+        -o synchronous_commit=off -o shared_buffers=256MB -o autovacuum=off \
+        -o max_connections=50 \
+        "$0" --inner "$MODE" "$OUT"
+    exit $?
+fi
+
+# ---- inside the cluster ------------------------------------------------
+MODE=$2
+OUT=$3
+if [[ $MODE == quick ]]; then
+    # the smoke test: every path once a round, E2K standing for both ETA cases
+    ROUNDS=3 PLACE_SECS=2 RECEIPTS=10 ETA_MOVES=1 WAIT_QUERIES=3 ETA_SKUS=E2K
+else
+    ROUNDS=5 PLACE_SECS=10 RECEIPTS=20 ETA_MOVES=3 WAIT_QUERIES=10 ETA_SKUS="E20K E2K"
+fi
+CLIENTS=4
+THREADS=2
+IMPLS=(bare plpgsql ext)
+WORK=$(mktemp -d /tmp/backorder-bench.XXXXXX)
+chmod 755 "$WORK"
+RESULTS=$WORK/results.tsv
+: >"$RESULTS"
+START=$(date +%s)
+
+psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+log() { printf '%s [%4ds] %s\n' "$(date +%T)" $(($(date +%s) - START)) "$*"; }
+
+setup() {
+    local impl=$1
+    psql_q -c "CREATE DATABASE bench_$impl" postgres
+    case $impl in
+        bare) psql_q -d bench_bare -f "$BENCH_DIR/bare.sql" ;;
+        plpgsql) psql_q -d bench_plpgsql -f "$BENCH_DIR/plpgsql.sql" ;;
+        ext) psql_q -d bench_ext -c 'CREATE EXTENSION backorder' ;;
+    esac
+    psql_q -d "bench_$impl" -v impl="$impl" -f "$BENCH_DIR/load.sql" >/dev/null
+    psql_q -d "bench_$impl" -c 'VACUUM (ANALYZE)'
+}
+
+echo "== setting up bench_bare, bench_plpgsql, bench_ext (side by side)"
+pids=()
+for impl in "${IMPLS[@]}"; do setup "$impl" & pids+=($!); done
+for pid in "${pids[@]}"; do wait "$pid" || { echo "bench/run.sh: setup failed" >&2; exit 1; }; done
+log "setup done"
+
+# run_pgbench NAME IMPL ROUND SCRIPT KIND ARGS...: run pgbench, keep its
+# output, record the number: tps (KIND=tps) or average latency in ms (lat).
+run_pgbench() {
+    local name=$1 impl=$2 round=$3 script=$4 kind=$5
+    shift 5
+    local out=$WORK/$name.$impl.$round.out value
+    if ! pgbench -n -M prepared "$@" -f "$BENCH_DIR/$script" "bench_$impl" >"$out" 2>&1; then
+        echo "pgbench failed: $name $impl round $round" >&2
+        cat "$out" >&2
+        exit 1
+    fi
+    if grep -q -E 'aborted|number of failed transactions: [1-9]' "$out"; then
+        echo "pgbench had failures: $name $impl round $round" >&2
+        cat "$out" >&2
+        exit 1
+    fi
+    case $kind in
+        tps) value=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p' "$out") ;;
+        lat) value=$(sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p' "$out") ;;
+    esac
+    [[ -n "$value" ]] || { echo "no $kind in pgbench output: $out" >&2; cat "$out" >&2; exit 1; }
+    printf '%s\t%s\t%s\t%s\n' "$name" "$impl" "$round" "$value" >>"$RESULTS"
+    log "$name $impl round $round: $value $kind"
+}
+
+# The receipt queues are topped up to their size after every run, so each
+# receipt run sees 10,000 (200,000) waiting rows, less what it fills itself.
+topup() {
+    local impl=$1 sku=$2 size=$3
+    psql_q -d "bench_$impl" -At >/dev/null <<EOF
+SET session_replication_role = replica;
+SELECT public.bench_queue('$sku', ($size - count(*))::int)
+  FROM backorder.backorders WHERE sku = '$sku' AND status = 'waiting'
+HAVING count(*) < $size;
+EOF
+}
+
+echo "== warm-up"
+for impl in "${IMPLS[@]}"; do
+    script=place.sql
+    [[ $impl == bare ]] && script=place_bare.sql
+    pgbench -n -M prepared -c $CLIENTS -j $THREADS -T 1 -f "$BENCH_DIR/$script" "bench_$impl" >/dev/null 2>&1
+done
+
+for ((round = 1; round <= ROUNDS; round++)); do
+    echo "== round $round of $ROUNDS"
+    for impl in "${IMPLS[@]}"; do psql_q -d "bench_$impl" -c 'VACUUM (ANALYZE)'; done
+    psql_q -d postgres -c CHECKPOINT
+
+    for impl in "${IMPLS[@]}"; do
+        s=place.sql; [[ $impl == bare ]] && s=place_bare.sql
+        run_pgbench place_in_stock "$impl" $round $s tps -c $CLIENTS -j $THREADS -T $PLACE_SECS
+    done
+    for impl in "${IMPLS[@]}"; do
+        s=place_hot.sql; [[ $impl == bare ]] && s=place_bare_hot.sql
+        run_pgbench place_hot_sku "$impl" $round $s tps -c $CLIENTS -j $THREADS -T $PLACE_SECS
+    done
+    for impl in plpgsql ext; do
+        run_pgbench place_backordered "$impl" $round place_short.sql tps -c $CLIENTS -j $THREADS -T $PLACE_SECS
+    done
+    for impl in plpgsql ext; do
+        run_pgbench place_long_queue "$impl" $round place_long.sql tps -c $CLIENTS -j $THREADS -T $PLACE_SECS
+    done
+    for size in 10K 200K; do
+        for impl in plpgsql ext; do
+            run_pgbench receipt_fill_$size "$impl" $round receive.sql lat -c 1 -t $RECEIPTS -D sku=F$size
+            topup "$impl" F$size "${size%K}000"
+        done
+    done
+    for sku in $ETA_SKUS; do
+        for impl in plpgsql ext; do
+            run_pgbench eta_move_$sku "$impl" $round eta_move.sql lat -c 1 -t $ETA_MOVES -D sku=$sku
+        done
+    done
+    for impl in plpgsql ext; do
+        run_pgbench waiting_orders "$impl" $round waiting.sql lat -c 1 -t $WAIT_QUERIES -D sku=W20K
+    done
+done
+
+echo "== consistency"
+psql_q -d bench_ext -At -c 'SELECT count(*) FROM backorder.check()' >"$WORK/ext_check" &
+check_pid=$!
+PLPGSQL_PROBLEMS=$(psql_q -d bench_plpgsql -At <<'EOF'
+SELECT (SELECT count(*) FROM backorder.items i
+         WHERE i.backordered <> (SELECT COALESCE(sum(b.quantity - b.filled - b.cancelled), 0)
+                                   FROM backorder.backorders b
+                                  WHERE b.sku = i.sku AND b.status = 'waiting')
+            OR i.reserved <> (SELECT COALESCE(sum(l.reserved), 0) FROM backorder.order_lines l
+                               WHERE l.sku = i.sku)
+            OR (i.on_hand > i.reserved AND i.backordered > 0))
+     + (SELECT count(*) FROM backorder.order_lines l
+         WHERE l.backordered <> (SELECT COALESCE(sum(b.quantity - b.filled - b.cancelled), 0)
+                                   FROM backorder.backorders b
+                                  WHERE b.order_id = l.order_id AND b.line_no = l.line_no
+                                    AND b.status = 'waiting'));
+EOF
+)
+# Both implementations must have done the same work: the same promises
+# and eta_changed events for the ETA SKUs, the same units allocated by the
+# receipts (each run does the same number of them).
+ETA_DIFF=$(for impl in plpgsql ext; do
+    psql_q -d "bench_$impl" -At <<'EOF'
+SELECT 'promised', sku, count(*), count(expected_at), max(expected_at)
+  FROM backorder.backorders WHERE sku IN ('E20K', 'E2K') AND status = 'waiting' GROUP BY sku;
+SELECT 'events', sku, kind, count(*), sum(quantity)
+  FROM backorder.events WHERE sku IN ('E20K', 'E2K', 'F10K', 'F200K') GROUP BY sku, kind;
+SELECT 'receipts', sku, count(*), sum(allocated) FROM backorder.receipts WHERE sku LIKE 'F%' GROUP BY sku;
+EOF
+done | sort | uniq -u | wc -l)
+wait $check_pid
+EXT_PROBLEMS=$(cat "$WORK/ext_check")
+log "ext check(): $EXT_PROBLEMS problems; plpgsql consistency: $PLPGSQL_PROBLEMS problems; promised-date mismatches: $ETA_DIFF"
+
+echo "== results"
+PGVERSION=$(psql_q -d postgres -At -c "SELECT split_part(version(), ' on ', 1)")
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+MEM=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+ELAPSED=$(($(date +%s) - START))
+
+psql_q -d postgres -At >"$WORK/table.md" <<EOF
+CREATE TEMP TABLE r (scenario text, impl text, round int, value float8);
+\copy r FROM '$RESULTS'
+CREATE TEMP TABLE m AS
+SELECT scenario, impl, percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS med, count(*) AS n
+  FROM r GROUP BY scenario, impl;
+-- per scenario: how a number is shown, and "speed" of an implementation
+-- (higher is better: tps, or 1 / time)
+CREATE TEMP TABLE s (ord numeric, scenario text, label text, unit text, per float8, higher_is_better bool);
+INSERT INTO s VALUES
+ (1, 'place_in_stock', 'place in stock, random SKUs of 10,000 ($CLIENTS clients)', 'TPS', 1, true),
+ (2, 'place_hot_sku', 'place, one hot SKU ($CLIENTS clients)', 'TPS', 1, true),
+ (3, 'place_backordered', 'place, every line backordered ($CLIENTS clients)', 'TPS', 1, true),
+ (3.5, 'place_long_queue', 'place, backordered behind 20,000 waiting on one SKU ($CLIENTS clients; no target)', 'TPS', 1, true),
+ (4, 'receipt_fill_10K', 'receipt fill, 10,000 waiting (100 per receipt)', 'µs per filled backorder', 10, false),
+ (5, 'receipt_fill_200K', 'receipt fill, 200,000 waiting (100 per receipt)', 'µs per filled backorder', 10, false),
+ (6, 'eta_move_E20K', 'ETA recompute, 20,000 waiting, PO covers all (20,000 change)', 'ms per PO move', 1, false),
+ (7, 'eta_move_E2K', 'ETA recompute, 20,000 waiting, PO covers 2,000 (2,000 change)', 'ms per PO move', 1, false),
+ (8, 'waiting_orders', 'waiting_orders for one SKU with 20,000 rows', 'ms per query', 1, false);
+CREATE TEMP TABLE v AS
+SELECT s.ord, s.label, s.unit, s.higher_is_better,
+       (SELECT med * s.per FROM m WHERE m.scenario = s.scenario AND impl = 'bare') AS bare,
+       (SELECT med * s.per FROM m WHERE m.scenario = s.scenario AND impl = 'plpgsql') AS plpgsql,
+       (SELECT med * s.per FROM m WHERE m.scenario = s.scenario AND impl = 'ext') AS ext
+  FROM s;
+CREATE TEMP TABLE t AS
+SELECT v.*,
+       CASE WHEN higher_is_better THEN ext / bare ELSE bare / ext END AS vs_bare,
+       CASE WHEN higher_is_better THEN ext / plpgsql ELSE plpgsql / ext END AS vs_plpgsql
+  FROM v;
+CREATE FUNCTION pg_temp.f(x float8) RETURNS text LANGUAGE sql AS
+\$\$ SELECT CASE WHEN x IS NULL THEN '–' WHEN x >= 100 THEN round(x::numeric, 0)::text
+                 ELSE round(x::numeric, 1)::text END \$\$;
+CREATE FUNCTION pg_temp.x(x float8) RETURNS text LANGUAGE sql AS
+\$\$ SELECT CASE WHEN x IS NULL THEN '–' ELSE round(x::numeric, 2)::text || '×' END \$\$;
+CREATE FUNCTION pg_temp.ok(b bool) RETURNS text LANGUAGE sql AS
+\$\$ SELECT CASE WHEN b THEN 'met' WHEN NOT b THEN '**missed**' ELSE 'not run' END \$\$;
+\pset format unaligned
+\pset tuples_only on
+SELECT '| scenario | unit | bare | plpgsql | ext | ext/bare | ext/plpgsql |';
+SELECT '|---|---|--:|--:|--:|--:|--:|';
+SELECT format('| %s | %s | %s | %s | %s | %s | %s |', label, unit, pg_temp.f(bare), pg_temp.f(plpgsql),
+              pg_temp.f(ext), pg_temp.x(vs_bare), pg_temp.x(vs_plpgsql))
+  FROM t ORDER BY ord;
+SELECT '';
+SELECT 'Ratios are speeds: ext TPS / other TPS, or other time / ext time; above 1× the extension is faster.';
+SELECT '';
+SELECT '| target | measured | result |';
+SELECT '|---|---|---|';
+SELECT format('| %s | %s | %s |', target, measured, pg_temp.ok(ok)) FROM (
+  SELECT 1 AS o, 'place in stock: ext ≥ 1.0× bare' AS target, pg_temp.x(vs_bare) AS measured, vs_bare >= 1.0 AS ok FROM t WHERE ord = 1
+  UNION ALL SELECT 2, 'place in stock: ext ≥ 2× plpgsql', pg_temp.x(vs_plpgsql), vs_plpgsql >= 2 FROM t WHERE ord = 1
+  UNION ALL SELECT 3, 'place, one hot SKU: ext ≥ 0.9× bare', pg_temp.x(vs_bare), vs_bare >= 0.9 FROM t WHERE ord = 2
+  UNION ALL SELECT 4, 'place, every line backordered: ext ≥ 2× plpgsql', pg_temp.x(vs_plpgsql), vs_plpgsql >= 2 FROM t WHERE ord = 3
+  UNION ALL SELECT 5, 'receipt fill: ext µs/fill at 200,000 ÷ at 10,000 ≤ 1.2',
+        round((b.ext / a.ext)::numeric, 2)::text, b.ext / a.ext <= 1.2 FROM t a, t b WHERE a.ord = 4 AND b.ord = 5
+  UNION ALL SELECT 6, 'receipt fill: ext ≥ 3× plpgsql (10,000 waiting)', pg_temp.x(vs_plpgsql), vs_plpgsql >= 3 FROM t WHERE ord = 4
+  UNION ALL SELECT 7, 'receipt fill: ext ≥ 3× plpgsql (200,000 waiting)', pg_temp.x(vs_plpgsql), vs_plpgsql >= 3 FROM t WHERE ord = 5
+  UNION ALL SELECT 8, 'ETA recompute, 20,000 waiting, PO covers all: ext ≥ 3× plpgsql', pg_temp.x(vs_plpgsql), vs_plpgsql >= 3 FROM t WHERE ord = 6
+  UNION ALL SELECT 9, 'ETA recompute, 20,000 waiting, PO covers 2,000: ext ≥ 3× plpgsql', pg_temp.x(vs_plpgsql), vs_plpgsql >= 3 FROM t WHERE ord = 7
+  UNION ALL SELECT 10, 'waiting_orders, 20,000 rows: ext no slower than plpgsql (≥ 0.95×, the noise)', pg_temp.x(vs_plpgsql), vs_plpgsql >= 0.95 FROM t WHERE ord = 8
+) q ORDER BY o;
+SELECT '';
+SELECT '<details><summary>every run (TPS, or ms per transaction)</summary>';
+SELECT '';
+SELECT '| scenario | implementation | runs, in order | median |';
+SELECT '|---|---|---|--:|';
+SELECT format('| %s | %s | %s | %s |', r.scenario, r.impl,
+              string_agg(round(r.value::numeric, CASE WHEN r.value >= 100 THEN 0 ELSE 2 END)::text, ', ' ORDER BY r.round),
+              round(max(m.med)::numeric, 2))
+  FROM r JOIN m USING (scenario, impl) JOIN s USING (scenario)
+ GROUP BY s.ord, r.scenario, r.impl
+ ORDER BY s.ord, array_position(ARRAY['bare', 'plpgsql', 'ext'], r.impl);
+SELECT '';
+SELECT '</details>';
+EOF
+
+{
+    echo "# backorder benchmark results"
+    echo
+    echo "\`bench/run.sh$([[ $MODE == quick ]] && echo ' --quick')\` on $(date -u '+%Y-%m-%d %H:%M UTC'): $ROUNDS rounds, interleaved"
+    echo "(bare, plpgsql, ext in every round), medians; $ELAPSED s in all."
+    echo
+    echo "- machine: $(nproc) cores ($CPU), $MEM memory; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "- engine: commit ${BENCH_ENGINE:-unknown}"
+    echo "- server: $PGVERSION; one throwaway cluster (pg_virtualenv -t), synchronous_commit=off,"
+    echo "  shared_buffers=256MB, autovacuum off (VACUUM ANALYZE and CHECKPOINT before every round)"
+    echo "- placement: pgbench -M prepared, $CLIENTS clients, $THREADS threads, ${PLACE_SECS} s per run;"
+    echo "  receipts: $RECEIPTS receipts of 100 units per run (queues topped up after each run);"
+    echo "  ETA: $ETA_MOVES purchase-order moves per run; waiting_orders: $WAIT_QUERIES queries per run"
+    echo "- other developers' tests share this machine: absolute numbers are noisy, the ratios"
+    echo "  (measured side by side in the same run) are what counts"
+    echo "- consistency after the runs: ext \`backorder.check()\` $EXT_PROBLEMS problems;"
+    echo "  plpgsql $PLPGSQL_PROBLEMS inconsistent items or lines; the two did the same work (same promised"
+    echo "  dates and events for E20K and E2K, same events and allocations for F10K and F200K):"
+    echo "  $([[ $ETA_DIFF == 0 ]] && echo yes || echo "NO ($ETA_DIFF rows differ)")"
+    echo
+    cat "$WORK/table.md"
+} >"$OUT"
+
+echo
+cat "$OUT"
+echo
+echo "saved to $OUT"
+rm -rf "$WORK"
+if [[ $EXT_PROBLEMS != 0 || $PLPGSQL_PROBLEMS != 0 || $ETA_DIFF != 0 ]]; then
+    echo "bench/run.sh: the implementations disagree or are inconsistent (see above)" >&2
+    exit 1
+fi

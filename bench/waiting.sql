@@ -1,0 +1,2 @@
+-- plpgsql, ext: the waiting queue of one SKU (pgbench -D sku=W20K).
+SELECT * FROM backorder.waiting_orders WHERE sku = :sku;
