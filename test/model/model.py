@@ -6,8 +6,8 @@ contract alone, is driven side by side with a real database by a seeded
 random sequence of operations: items (allow/deny, limits), place_order
 (multi-line, priorities, explicit and default ordered_at), receipts (with and
 without purchase orders), shipments, cancellations (partial and NULL),
-cancel_order, positive and negative adjustments, priority updates and
-purchase-order inserts/updates/cancels.  Some operations are made to fail on
+cancel_order, positive and negative adjustments, priority updates,
+purchase-order inserts/updates/cancels and claim_events.  Some operations are made to fail on
 purpose; the model says which SQLSTATE(s) the contract allows.
 
 After every step both sides must agree on:
@@ -19,7 +19,8 @@ After every step both sides must agree on:
     queue_position), each row's waiting units, quantity, filled, cancelled,
     priority, units_ahead, eta_source and stored expected_at (SPEC "ETA");
   * the engine columns of the ledger / purchase-order row the step wrote;
-  * the events the step wrote (kind, line, sku, quantity, expected_at, detail);
+  * the events the step wrote (kind, line, sku, quantity, expected_at, detail),
+    and the ids claim_events(n) hands out (the n oldest unclaimed);
   * the SQLSTATE of a failing step (and that it changed nothing).
 Every --full-every steps and at the end: every order line, every backorder
 row (per line, in id order), every purchase-order line, stock_levels, and
@@ -691,6 +692,7 @@ class Runner:
         self.stats = {}
         self.fail_stats = {}
         self.event_stats = {}
+        self.unclaimed = []         # ids of events not claimed yet, oldest first
         self.log = []
         now = int(self.db.ok("SELECT " + us("now()"))[0][0])
         self.base = (now // DAY_US - 2) * DAY_US      # midnight, two days ago
@@ -1080,10 +1082,21 @@ class Runner:
         self.run_op(sql, f)
         self.check_po(po.po_id, po.sku)
 
+    def op_claim(self):
+        """claim_events(n): the n oldest unclaimed events, marked claimed."""
+        n = self.rnd.randint(1, 40)
+        if self.rnd.random() < 0.03:
+            self.run_op("SELECT id FROM backorder.claim_events(%d)" % self.rnd.choice([0, -1]), Fail(["22023"]))
+            return
+        rows = self.run_op("SELECT id FROM backorder.claim_events(%d)" % n, None)
+        want = self.unclaimed[:n]
+        del self.unclaimed[:n]
+        self.expect("claim_events(%d) ids" % n, want, [int(r[0]) for r in rows])
+
     OPS = [
         ("place_order", 26), ("receipt", 18), ("shipment", 14), ("cancellation", 8),
         ("cancel_order", 3), ("adjustment", 10), ("priority", 5), ("po_insert", 7),
-        ("po_update", 6), ("item_update", 2.5), ("item_insert", 0.5),
+        ("po_update", 6), ("item_update", 2.5), ("item_insert", 0.5), ("claim", 2),
     ]
 
     # -- comparisons
@@ -1187,6 +1200,7 @@ class Runner:
         got = []
         for e in events:
             self.last_event_id = max(self.last_event_id, int(e[0]))
+            self.unclaimed.append(int(e[0]))
             got.append(e[1:])
         want = []
         for e in m.events:
