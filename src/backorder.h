@@ -3,8 +3,10 @@
  *		Declarations shared by the files of the backorder engine.
  *
  * Lock order, everywhere: a purchase-order line (receipts only), then the
- * item row, then order lines, then their backorder rows.  Several items are
- * always locked in sku order.
+ * item row, then order lines, then their backorder rows, and last the SKU's
+ * promise lock (eta.c).  Several items are always locked in sku order.  A
+ * priority update locks its line first (the executor does) and then only
+ * backorder rows and the promise lock, never the item row.
  *-------------------------------------------------------------------------
  */
 #ifndef BACKORDER_H

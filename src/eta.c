@@ -15,7 +15,10 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -27,6 +30,8 @@ PG_FUNCTION_INFO_V1(backorder_tg_priority);
 
 #define OP(o) " OPERATOR(pg_catalog." o ") "
 #define ETA_BATCH 256
+/* field 4 of the promise lock's tag: keeps clear of pg_advisory_lock's keys */
+#define ETA_LOCK_CLASS 0x424F
 
 /* skus whose promises must be recomputed at the end of the statement */
 static List *deferred_skus = NIL;
@@ -112,7 +117,16 @@ is_fresh(int64 id, const int64 *fresh_ids, int nfresh)
 	return false;
 }
 
-/* Store a row's new date if it differs, and remember the change. */
+/*
+ * Store a row's new date if it differs, and remember the change.
+ *
+ * A row another transaction holds locked is left alone.  We hold the
+ * SKU's promise lock, so that transaction has not recomputed yet (it would
+ * hold the promise lock), and every path that locks a backorder row
+ * recomputes the SKU's promises later in the same statement: it will see
+ * our committed work and store the row's date then.  Waiting for the row
+ * instead could close a cycle (it waits for the promise lock we hold).
+ */
 static List *
 set_eta(List *changes, const QueuePos *pos, bool has_new, TimestampTz new_eta,
 		const int64 *fresh_ids, int nfresh)
@@ -127,9 +141,13 @@ set_eta(List *changes, const QueuePos *pos, bool has_new, TimestampTz new_eta,
 	values[0] = Int64GetDatum(pos->id);
 	values[1] = TimestampTzGetDatum(new_eta);
 	bo_exec(bo_plan(PLAN_BACKORDER_SET_ETA,
-					"UPDATE backorder.backorders SET expected_at = $2 WHERE id" OP("=") "$1",
+					"UPDATE backorder.backorders SET expected_at = $2"
+					" WHERE id" OP("=") "(SELECT id FROM backorder.backorders"
+					"  WHERE id" OP("=") "$1 FOR NO KEY UPDATE SKIP LOCKED)",
 					2, argtypes),
 			values, has_new ? NULL : " n", false, 0);
+	if (SPI_processed == 0)
+		return changes;			/* locked: its holder recomputes after us */
 
 	change = palloc(sizeof(EtaChange));
 	change->id = pos->id;
@@ -181,8 +199,29 @@ clear_promises(List *changes, Datum *values, const QueuePos *boundary,
 }
 
 /*
- * Recompute the promised dates of one SKU's waiting rows.  The caller holds
- * the item's lock.  Returns the rows whose date changed, in fill order
+ * The promise lock of a SKU: a transaction-level advisory lock, taken as
+ * the last lock of every statement that recomputes promises.  Whoever holds
+ * it has seen every committed change of the SKU's queue and supply, and
+ * every uncommitted one will be recomputed again by its own transaction
+ * after this one commits.  It is separate from the item row lock so that a
+ * priority update, which holds its order line before any trigger runs,
+ * never waits for the item row while a receipt holding that row waits for
+ * the line.  Under it nothing waits for a row lock (see set_eta), so its
+ * holder always finishes.
+ */
+static void
+eta_lock(const char *sku)
+{
+	LOCKTAG		tag;
+	uint64		h = hash_bytes_extended((const unsigned char *) sku, strlen(sku), 0);
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (h >> 32), (uint32) h, ETA_LOCK_CLASS);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/*
+ * Recompute the promised dates of one SKU's waiting rows, under its promise
+ * lock.  Returns the rows whose date changed, in fill order
  * (rows in fresh_ids, just written, are flagged so no event is emitted).
  */
 List *
@@ -198,6 +237,7 @@ eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh)
 	bool		beyond = false;
 	QueuePos	boundary;
 
+	eta_lock(sku);
 	load_supply(sku, &supply);
 	values[0] = CStringGetTextDatum(sku);
 
@@ -310,17 +350,6 @@ eta_emit(const char *sku, List *changes)
 	}
 }
 
-/* Lock the item and bring its promises up to date (one statement's worth). */
-static void
-eta_refresh(const char *sku)
-{
-	BoItem		item;
-
-	if (!bo_item_lock(sku, &item))
-		return;
-	eta_emit(sku, eta_recompute(sku, NULL, 0));
-}
-
 void
 eta_defer(const char *sku)
 {
@@ -350,8 +379,9 @@ sku_cmp(const ListCell *a, const ListCell *b)
 
 /*
  * AFTER ... FOR EACH STATEMENT on purchase_orders and order_lines: recompute
- * the promises of every SKU the statement touched, locking items in sku
- * order (byte order, as everywhere in the engine).
+ * the promises of every SKU the statement touched, in sku order (byte
+ * order, as everywhere in the engine).  No item row is locked: the promise
+ * lock serialises recomputes.
  */
 Datum
 backorder_tg_eta_flush(PG_FUNCTION_ARGS)
@@ -373,15 +403,21 @@ backorder_tg_eta_flush(PG_FUNCTION_ARGS)
 
 	bo_scope_enter(&scope, trigdata->tg_relation->rd_rel->relowner);
 	foreach(lc, skus)
-		eta_refresh((const char *) lfirst(lc));
+	{
+		const char *sku = (const char *) lfirst(lc);
+
+		eta_emit(sku, eta_recompute(sku, NULL, 0));
+	}
 	bo_scope_leave(&scope);
 	return PointerGetDatum(NULL);
 }
 
 /*
  * AFTER UPDATE OF priority on order_lines (when it changes): the line's
- * backorder rows follow, and the SKU's queue is re-sorted at the end of
- * the statement.  No stock moves.
+ * backorder rows follow, and the SKU's promises are recomputed at the end
+ * of the statement.  No stock moves, so the item row is not locked: the
+ * line is already locked, and every other path locks the item before its
+ * lines.
  */
 Datum
 backorder_tg_priority(PG_FUNCTION_ARGS)
@@ -396,7 +432,6 @@ backorder_tg_priority(PG_FUNCTION_ARGS)
 	char	   *sku;
 	Datum		values[3];
 	BoScope		scope;
-	BoItem		item;
 
 	bo_check_trigger(fcinfo, "backorder_tg_priority", false, true, TRIGGER_EVENT_UPDATE);
 	rel = trigdata->tg_relation;
@@ -410,7 +445,6 @@ backorder_tg_priority(PG_FUNCTION_ARGS)
 	values[2] = heap_getattr(newtuple, SPI_fnumber(desc, "priority"), desc, &isnull);
 
 	bo_scope_enter(&scope, rel->rd_rel->relowner);
-	(void) bo_item_lock(sku, &item);
 	bo_exec(bo_plan(PLAN_BACKORDER_SET_PRIORITY,
 					"UPDATE backorder.backorders SET priority = $3"
 					" WHERE order_id" OP("=") "$1 AND line_no" OP("=") "$2"

@@ -12,21 +12,22 @@
 #
 #   pg_virtualenv -t -v 15 env LOAD_SECONDS=60 bash test/scripts/load.sh
 #
-# Fails (exit 1) when afterwards backorder.check() reports anything, an
+# Fails (exit 1) when afterwards backorder.check() reports anything, a
+# waiting row's expected_at breaks the promise rule (test/load/eta_check.sql), an
 # item has reserved > on_hand, any transaction failed with a deadlock
 # (40P01) or a serialization failure (40001), or a client aborted on an
 # error the scripts do not expect.  Refusals the contract allows when
 # requests race (BO001..BO005) are caught in the scripts, counted and
 # printed.
 #
-# Env: LOAD_SECONDS, LOAD_CLIENTS (8), LOAD_PRIORITY_WEIGHT (0: priority
-# updates are left out of the mix, see test/specs-pending/README.md).
+# Env: LOAD_SECONDS, LOAD_CLIENTS (8), LOAD_PRIORITY_WEIGHT (weight of priority
+# updates in the mix, default 5).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 secs=${LOAD_SECONDS:-20}
 clients=${LOAD_CLIENTS:-8}
-prio_weight=${LOAD_PRIORITY_WEIGHT:-0}
+prio_weight=${LOAD_PRIORITY_WEIGHT:-5}
 db="backorder_load_$$"
 work=$(mktemp -d -t backorder_load.XXXXXX)
 chmod 755 "$work"
@@ -102,6 +103,11 @@ bad=$(psql -X -At -d "$db" -c "SELECT count(*) FROM backorder.check()")
 if ((bad > 0)); then
   psql -X -d "$db" -c "SELECT * FROM backorder.check() LIMIT 20"
   violation "backorder.check() reports $bad problem(s)"
+fi
+stale=$(psql -X -At -d "$db" -f test/load/eta_check.sql | wc -l)
+if ((stale > 0)); then
+  psql -X -d "$db" -f test/load/eta_check.sql | head -20
+  violation "$stale waiting row(s) whose expected_at breaks the promise rule"
 fi
 over=$(psql -X -At -d "$db" -c "SELECT count(*) FROM backorder.items WHERE reserved > on_hand OR on_hand < 0")
 ((over == 0)) || violation "$over item(s) with reserved > on_hand or on_hand < 0"
