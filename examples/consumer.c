@@ -15,7 +15,8 @@
  *
  * The loop:
  *	1. LISTEN backorder_events (the engine notifies it when a transaction
- *	   that wrote events commits).
+ *	   that wrote events commits).  Timestamps print in ISO style
+ *	   (DateStyle ISO) in the session's TimeZone (PGTZ to choose one).
  *	2. Claim a batch in its own transaction: BEGIN; SELECT ... FROM
  *	   backorder.claim_events(N); print and flush the batch; COMMIT.  Repeat
  *	   until a batch comes back empty.
@@ -280,10 +281,11 @@ connect_once(char *why, size_t whylen)
 		return NULL;
 	}
 	PQsetNoticeProcessor(conn, on_notice, NULL);
-	res = PQexec(conn, "LISTEN " CHANNEL);
+	/* timestamps in ISO 8601 whatever the server's default; TimeZone is kept */
+	res = PQexec(conn, "SET DateStyle = ISO; LISTEN " CHANNEL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 	{
-		snprintf(why, whylen, "LISTEN failed: %s", conn_error(conn));
+		snprintf(why, whylen, "SET DateStyle / LISTEN failed: %s", conn_error(conn));
 		PQclear(res);
 		PQfinish(conn);
 		return NULL;
