@@ -173,6 +173,7 @@ typedef struct EtaChange
 	bool		fresh;			/* row just written: no eta_changed event */
 } EtaChange;
 
+extern void eta_lock(const char *sku);
 extern List *eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh);
 extern bool eta_lookup(List *changes, int64 id, TimestampTz *eta);
 extern bool eta_of(int64 backorder_id, TimestampTz *eta);

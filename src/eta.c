@@ -209,7 +209,7 @@ clear_promises(List *changes, Datum *values, const QueuePos *boundary,
  * the line.  Under it nothing waits for a row lock (see set_eta), so its
  * holder always finishes.
  */
-static void
+void
 eta_lock(const char *sku)
 {
 	LOCKTAG		tag;

@@ -152,7 +152,7 @@ backorder_purge_events(PG_FUNCTION_ARGS)
 	values[0] = PG_GETARG_DATUM(0);
 	bo_exec(bo_plan(PLAN_EVENTS_PURGE,
 					"DELETE FROM backorder.events"
-					" WHERE claimed_at IS NOT NULL AND at" OP("<") "pg_catalog.now()" OP("-") "$1",
+					" WHERE claimed_at IS NOT NULL AND at" OP("<") "(pg_catalog.now()" OP("-") "$1)",
 					1, argtypes),
 			values, NULL, false, 0);
 	purged = (int64) SPI_processed;

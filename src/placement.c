@@ -234,9 +234,10 @@ place_order_skus(Jsonb *lines)
 /*
  * place_order(order_id text, lines jsonb) returns setof order_lines
  *
- * Locks the items of all lines in sku order first, so that two calls never
- * wait for each other in a cycle, then inserts the lines as one statement
- * in the array's order.
+ * Locks the items of all lines in sku order first, then their promise locks
+ * in the same order, so that two calls (or a call and a recompute of
+ * promised dates) never wait for each other in a cycle; then inserts the
+ * lines as one statement in the array's order.
  */
 Datum
 backorder_place_order(PG_FUNCTION_ARGS)
@@ -265,12 +266,24 @@ backorder_place_order(PG_FUNCTION_ARGS)
 
 	if (skus != NULL)
 	{
+		List	   *locked = NIL;
+		ListCell   *lc;
+
 		values[0] = PointerGetDatum(skus);
 		bo_exec(bo_plan(PLAN_ITEMS_LOCK_MANY,
-						"SELECT 1 FROM backorder.items WHERE sku" OP("=") "ANY ($1)"
+						"SELECT sku FROM backorder.items WHERE sku" OP("=") "ANY ($1)"
 						" ORDER BY sku COLLATE pg_catalog.\"C\" FOR NO KEY UPDATE",
 						1, lock_types),
 				values, NULL, false, 0);
+		for (uint64 i = 0; i < SPI_processed; i++)
+			locked = lappend(locked, bo_get_text((int) i, 1));
+
+		/*
+		 * The promise locks too, in the same order: lines are placed in the
+		 * array's order, and a line that waits takes its SKU's promise lock.
+		 */
+		foreach(lc, locked)
+			eta_lock((const char *) lfirst(lc));
 	}
 
 	values[0] = PG_GETARG_DATUM(0);

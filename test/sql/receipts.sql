@@ -39,7 +39,7 @@ SELECT kind, order_id, quantity, detail FROM backorder.events WHERE sku = 'R-A' 
 -- purchase-order linking
 INSERT INTO backorder.purchase_orders (purchase_order_id, sku, quantity, expected_at)
 VALUES ('PO-1', 'R-B', 5, '2026-04-01 00:00+00');
-SELECT purchase_order_id, sku, quantity, received, status FROM backorder.purchase_orders;
+SELECT purchase_order_id, sku, quantity, received, status FROM backorder.purchase_orders WHERE sku = 'R-B';
 INSERT INTO backorder.receipts (sku, quantity, purchase_order_id) VALUES ('R-B', 3, 'PO-1') RETURNING allocated, on_hand_after;
 SELECT purchase_order_id, received, status FROM backorder.purchase_orders WHERE purchase_order_id = 'PO-1';
 INSERT INTO backorder.receipts (sku, quantity, purchase_order_id) VALUES ('R-B', 2, 'PO-1');
