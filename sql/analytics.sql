@@ -3,6 +3,12 @@
 -- buy, from demand, its spread and the lead time).  Part of the install
 -- script.
 
+-- Both functions read a SKU's order lines by time: one index range per
+-- item, and with quantity included the scan need not visit the table.
+-- Every column in it is immutable, so updates of a line stay HOT.
+CREATE INDEX order_lines_sku_ordered_at_idx
+    ON @extschema@.order_lines (sku, ordered_at) INCLUDE (quantity);
+
 -- The inverse standard normal distribution function (src/stats.c).
 CREATE FUNCTION @extschema@.normal_quantile(p float8)
     RETURNS float8
@@ -15,6 +21,11 @@ REVOKE ALL ON FUNCTION @extschema@.normal_quantile(float8) FROM PUBLIC;
 -- Per item with order lines placed at or after since: how many lines and
 -- units backordered, how long their filled backorders waited, and what of
 -- them still waits.
+--
+-- A backorder row carries its line's sku and ordered_at (engine copies of
+-- columns that never change), so the rows of the lines placed since then
+-- are found without joining order_lines; by the invariant that check()
+-- verifies, a line's waiting units are the waiting units of its rows.
 CREATE FUNCTION @extschema@.backorder_stats(
         since timestamptz DEFAULT pg_catalog.now() OPERATOR(pg_catalog.-) '90 days'::interval)
 RETURNS TABLE (sku text,
@@ -40,61 +51,54 @@ BEGIN
     END IF;
 
     RETURN QUERY
-    WITH by_line AS (
-        -- the backorder rows of each line placed since then
-        SELECT l.sku,
-               l.order_id,
-               l.line_no,
-               pg_catalog.sum(b.quantity) AS backordered_units
-          FROM @extschema@.order_lines l
-          JOIN @extschema@.backorders b
-            ON b.order_id OPERATOR(pg_catalog.=) l.order_id
-           AND b.line_no OPERATOR(pg_catalog.=) l.line_no
-         WHERE l.ordered_at OPERATOR(pg_catalog.>=) since
-         GROUP BY l.sku, l.order_id, l.line_no),
-    backordered AS (
-        SELECT bl.sku,
-               pg_catalog.count(*) AS backordered_lines,
-               pg_catalog.sum(bl.backordered_units) AS backordered_units
-          FROM by_line bl
+    WITH demand AS (
+        -- per item, its lines placed since then (order_lines_sku_ordered_at_idx)
+        SELECT i.sku, d.lines, d.units
+          FROM @extschema@.items i
+         CROSS JOIN LATERAL (
+               SELECT pg_catalog.count(*) AS lines,
+                      pg_catalog.sum(l.quantity) AS units
+                 FROM @extschema@.order_lines l
+                WHERE l.sku OPERATOR(pg_catalog.=) i.sku
+                  AND l.ordered_at OPERATOR(pg_catalog.>=) since) d
+         WHERE d.lines OPERATOR(pg_catalog.>) 0),
+    backordered_lines AS (
+        SELECT bl.sku, pg_catalog.count(*) AS backordered_lines
+          FROM (SELECT DISTINCT b.sku, b.order_id, b.line_no
+                  FROM @extschema@.backorders b
+                 WHERE b.ordered_at OPERATOR(pg_catalog.>=) since) bl
          GROUP BY bl.sku),
-    waits AS (
-        SELECT l.sku,
-               pg_catalog.count(*) AS filled_backorders,
-               pg_catalog.avg(b.filled_at OPERATOR(pg_catalog.-) b.created_at) AS avg_wait,
+    backorders AS (
+        SELECT b.sku,
+               pg_catalog.sum(b.quantity) AS backordered_units,
+               pg_catalog.count(*) FILTER (WHERE b.status OPERATOR(pg_catalog.=) 'filled')
+                 AS filled_backorders,
+               pg_catalog.avg(b.filled_at OPERATOR(pg_catalog.-) b.created_at)
+                 FILTER (WHERE b.status OPERATOR(pg_catalog.=) 'filled') AS avg_wait,
                pg_catalog.percentile_cont(0.9) WITHIN GROUP
-                 (ORDER BY b.filled_at OPERATOR(pg_catalog.-) b.created_at) AS p90_wait
-          FROM @extschema@.order_lines l
-          JOIN @extschema@.backorders b
-            ON b.order_id OPERATOR(pg_catalog.=) l.order_id
-           AND b.line_no OPERATOR(pg_catalog.=) l.line_no
-         WHERE l.ordered_at OPERATOR(pg_catalog.>=) since
-           AND b.status OPERATOR(pg_catalog.=) 'filled'
-         GROUP BY l.sku),
-    demand AS (
-        SELECT l.sku,
-               pg_catalog.count(*) AS lines,
-               pg_catalog.sum(l.quantity) AS units,
-               pg_catalog.sum(l.backordered) AS waiting_units
-          FROM @extschema@.order_lines l
-         WHERE l.ordered_at OPERATOR(pg_catalog.>=) since
-         GROUP BY l.sku),
+                 (ORDER BY b.filled_at OPERATOR(pg_catalog.-) b.created_at)
+                 FILTER (WHERE b.status OPERATOR(pg_catalog.=) 'filled') AS p90_wait,
+               pg_catalog.sum((b.quantity OPERATOR(pg_catalog.-) b.filled) OPERATOR(pg_catalog.-) b.cancelled)
+                 FILTER (WHERE b.status OPERATOR(pg_catalog.=) 'waiting') AS waiting_units
+          FROM @extschema@.backorders b
+         WHERE b.ordered_at OPERATOR(pg_catalog.>=) since
+         GROUP BY b.sku),
     stats AS (
         SELECT d.sku,
                d.lines,
-               COALESCE(bo.backordered_lines, 0) AS backordered_lines,
+               COALESCE(bl.backordered_lines, 0) AS backordered_lines,
                d.units,
                COALESCE(bo.backordered_units, 0) AS backordered_units,
-               COALESCE(w.filled_backorders, 0) AS filled_backorders,
-               w.avg_wait,
-               w.p90_wait,
-               d.waiting_units
+               COALESCE(bo.filled_backorders, 0) AS filled_backorders,
+               bo.avg_wait,
+               bo.p90_wait,
+               COALESCE(bo.waiting_units, 0) AS waiting_units
           FROM demand d
-          LEFT JOIN backordered bo ON bo.sku OPERATOR(pg_catalog.=) d.sku
-          LEFT JOIN waits w ON w.sku OPERATOR(pg_catalog.=) d.sku)
+          LEFT JOIN backordered_lines bl ON bl.sku OPERATOR(pg_catalog.=) d.sku
+          LEFT JOIN backorders bo ON bo.sku OPERATOR(pg_catalog.=) d.sku)
     SELECT s.sku,
            s.lines,
-           s.backordered_lines::bigint,
+           s.backordered_lines,
            pg_catalog.trim_scale(s.backordered_lines::numeric OPERATOR(pg_catalog./) s.lines)
              AS backorder_rate,
            s.units::bigint,
@@ -102,7 +106,7 @@ BEGIN
            pg_catalog.trim_scale(GREATEST(0::numeric,
                1::numeric OPERATOR(pg_catalog.-)
                (s.backordered_units::numeric OPERATOR(pg_catalog./) s.units))) AS unit_fill_rate,
-           s.filled_backorders::bigint,
+           s.filled_backorders,
            s.avg_wait,
            s.p90_wait,
            s.waiting_units::bigint
@@ -154,10 +158,11 @@ BEGIN
         RAISE EXCEPTION 'service_level must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF horizon_days OPERATOR(pg_catalog.<=) 0 THEN
+    IF horizon_days OPERATOR(pg_catalog.<=) 0
+       OR horizon_days OPERATOR(pg_catalog.>) (CURRENT_DATE OPERATOR(pg_catalog.-) '4713-01-01 BC'::date) THEN
         RAISE EXCEPTION 'horizon_days % is out of range', horizon_days
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'The horizon must be at least 1 day.';
+                  DETAIL = 'The horizon must be at least 1 day and start after 4713 BC.';
     END IF;
     IF service_level OPERATOR(pg_catalog.<) 0.5
        OR service_level OPERATOR(pg_catalog.>=) 1
@@ -173,19 +178,19 @@ BEGIN
     first_day := (CURRENT_DATE OPERATOR(pg_catalog.-) horizon_days)::timestamptz;
 
     RETURN QUERY
-    WITH days AS (
-        SELECT l.sku,
-               pg_catalog.sum(l.quantity) AS total
-          FROM @extschema@.order_lines l
-         WHERE l.ordered_at OPERATOR(pg_catalog.>=) first_day
-           AND l.ordered_at OPERATOR(pg_catalog.<) today
-         GROUP BY l.sku, pg_catalog.date_trunc('day', l.ordered_at)),
-    demand AS (
-        SELECT d.sku,
-               pg_catalog.sum(d.total) AS s,
-               pg_catalog.sum(d.total OPERATOR(pg_catalog.*) d.total) AS q
-          FROM days d
-         GROUP BY d.sku),
+    WITH demand AS (
+        -- per item, S and Q of its daily totals (order_lines_sku_ordered_at_idx)
+        SELECT i.sku, dm.s, dm.q
+          FROM @extschema@.items i
+         CROSS JOIN LATERAL (
+               SELECT COALESCE(pg_catalog.sum(dt.total), 0) AS s,
+                      COALESCE(pg_catalog.sum(dt.total OPERATOR(pg_catalog.*) dt.total), 0) AS q
+                 FROM (SELECT pg_catalog.sum(l.quantity) AS total
+                         FROM @extschema@.order_lines l
+                        WHERE l.sku OPERATOR(pg_catalog.=) i.sku
+                          AND l.ordered_at OPERATOR(pg_catalog.>=) first_day
+                          AND l.ordered_at OPERATOR(pg_catalog.<) today
+                        GROUP BY pg_catalog.date_trunc('day', l.ordered_at)) dt) dm),
     observed AS (
         SELECT r.sku,
                pg_catalog.percentile_cont(0.5) WITHIN GROUP
@@ -198,10 +203,9 @@ BEGIN
          GROUP BY r.sku),
     figures AS (
         SELECT sl.sku,
-               COALESCE(dm.s, 0) AS s,
+               dm.s,
                -- N^2 times the variance: N Q - S^2, an exact integer
-               ((n OPERATOR(pg_catalog.*) COALESCE(dm.q, 0))
-                OPERATOR(pg_catalog.-) (COALESCE(dm.s, 0) OPERATOR(pg_catalog.*) COALESCE(dm.s, 0)))
+               ((n OPERATOR(pg_catalog.*) dm.q) OPERATOR(pg_catalog.-) (dm.s OPERATOR(pg_catalog.*) dm.s))
                  AS n2var,
                -- lead time in seconds; a negative observed median
                -- (receipts dated before their purchase order) counts as 0
@@ -210,7 +214,7 @@ BEGIN
                sl.projected AS position
           FROM @extschema@.stock_levels sl
           JOIN @extschema@.items i ON i.sku OPERATOR(pg_catalog.=) sl.sku
-          LEFT JOIN demand dm ON dm.sku OPERATOR(pg_catalog.=) sl.sku
+          JOIN demand dm ON dm.sku OPERATOR(pg_catalog.=) sl.sku
           LEFT JOIN observed o ON o.sku OPERATOR(pg_catalog.=) sl.sku),
     stock AS (
         SELECT f.sku,

@@ -212,10 +212,12 @@ SELECT * FROM backorder.reorder_suggestions(NULL);
 SELECT * FROM backorder.reorder_suggestions(90, NULL);
 SELECT * FROM backorder.reorder_suggestions(0);
 SELECT * FROM backorder.reorder_suggestions(-7, 0.9);
+SELECT * FROM backorder.reorder_suggestions(2147483647);
 SELECT * FROM backorder.reorder_suggestions(30, 0.49);
 SELECT * FROM backorder.reorder_suggestions(30, 1);
 SELECT * FROM backorder.reorder_suggestions(30, 1.5);
 SELECT * FROM backorder.reorder_suggestions(30, 'NaN');
+SELECT * FROM backorder.reorder_suggestions(30, '-Infinity');
 SELECT * FROM backorder.reorder_suggestions(30, 0.99999999999999999999);
 -- the lowest service level and a 1-day horizon are fine
 SELECT count(*) FROM backorder.reorder_suggestions(1, 0.5);
