@@ -56,6 +56,7 @@ typedef enum BoPlanKey
 	PLAN_PO_RECEIVE,
 	PLAN_PO_OPEN,
 	PLAN_EVENT_INSERT,
+	PLAN_EVENTS_ETA_MANY,
 	PLAN_EVENTS_CLAIM,
 	PLAN_EVENTS_PURGE,
 	PLAN_PLACE_INSERT,
@@ -187,7 +188,6 @@ extern void event_backordered(const char *order_id, int32 line_no, const char *s
 extern void event_allocated(const char *order_id, int32 line_no, const char *sku, int64 units,
 							int64 remaining);
 extern void event_cancelled(const char *order_id, int32 line_no, const char *sku, int64 units);
-extern void event_eta_changed(const char *order_id, int32 line_no, const char *sku, int64 units,
-							  bool has_old, TimestampTz old_eta, bool has_new, TimestampTz new_eta);
+extern void event_eta_changed_many(const char *sku, List *changes);
 
 #endif							/* BACKORDER_H */

@@ -19,6 +19,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -117,37 +118,15 @@ is_fresh(int64 id, const int64 *fresh_ids, int nfresh)
 	return false;
 }
 
-/*
- * Store a row's new date if it differs, and remember the change.
- *
- * A row another transaction holds locked is left alone.  We hold the
- * SKU's promise lock, so that transaction has not recomputed yet (it would
- * hold the promise lock), and every path that locks a backorder row
- * recomputes the SKU's promises later in the same statement: it will see
- * our committed work and store the row's date then.  Waiting for the row
- * instead could close a cycle (it waits for the promise lock we hold).
- */
+/* Remember a row's new date if it differs (store_etas writes them). */
 static List *
 set_eta(List *changes, const QueuePos *pos, bool has_new, TimestampTz new_eta,
 		const int64 *fresh_ids, int nfresh)
 {
-	static const Oid argtypes[] = {INT8OID, TIMESTAMPTZOID};
-	Datum		values[2];
 	EtaChange  *change;
 
 	if (pos->had_old == has_new && (!has_new || pos->old_eta == new_eta))
 		return changes;
-
-	values[0] = Int64GetDatum(pos->id);
-	values[1] = TimestampTzGetDatum(new_eta);
-	bo_exec(bo_plan(PLAN_BACKORDER_SET_ETA,
-					"UPDATE backorder.backorders SET expected_at = $2"
-					" WHERE id" OP("=") "(SELECT id FROM backorder.backorders"
-					"  WHERE id" OP("=") "$1 FOR NO KEY UPDATE SKIP LOCKED)",
-					2, argtypes),
-			values, has_new ? NULL : " n", false, 0);
-	if (SPI_processed == 0)
-		return changes;			/* locked: its holder recomputes after us */
 
 	change = palloc(sizeof(EtaChange));
 	change->id = pos->id;
@@ -160,6 +139,92 @@ set_eta(List *changes, const QueuePos *pos, bool has_new, TimestampTz new_eta,
 	change->new_eta = new_eta;
 	change->fresh = is_fresh(pos->id, fresh_ids, nfresh);
 	return lappend(changes, change);
+}
+
+static int
+int64_cmp(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Write the new dates in one statement and return the changes it made, in
+ * the order given (fill order).
+ *
+ * A row another transaction holds locked is left alone.  We hold the
+ * SKU's promise lock, so that transaction has not recomputed yet (it would
+ * hold the promise lock), and every path that locks a backorder row
+ * recomputes the SKU's promises later in the same statement: it will see
+ * our committed work and store the row's date then.  Waiting for the row
+ * instead could close a cycle (it waits for the promise lock we hold).
+ */
+static List *
+store_etas(List *changes)
+{
+	static const Oid argtypes[] = {INT8ARRAYOID, TIMESTAMPTZARRAYOID};
+	int			n = list_length(changes);
+	Datum	   *ids;
+	Datum	   *etas;
+	bool	   *eta_nulls;
+	int			dims[1];
+	int			lbs[1] = {1};
+	Datum		values[2];
+	int64	   *stored;
+	int			nstored;
+	List	   *done = NIL;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (n == 0)
+		return NIL;
+	ids = palloc(sizeof(Datum) * n);
+	etas = palloc(sizeof(Datum) * n);
+	eta_nulls = palloc(sizeof(bool) * n);
+	foreach(lc, changes)
+	{
+		EtaChange  *change = lfirst(lc);
+
+		ids[i] = Int64GetDatum(change->id);
+		etas[i] = TimestampTzGetDatum(change->new_eta);
+		eta_nulls[i] = !change->has_new;
+		i++;
+	}
+	dims[0] = n;
+	values[0] = PointerGetDatum(construct_array(ids, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[1] = PointerGetDatum(construct_md_array(etas, eta_nulls, 1, dims, lbs, TIMESTAMPTZOID,
+												   sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	bo_exec(bo_plan(PLAN_BACKORDER_SET_ETA,
+					"WITH todo AS ("
+					"  SELECT u.id, u.eta FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(id, eta)),"
+					" free AS ("
+					"  SELECT b.id FROM backorder.backorders b"
+					"   WHERE b.id" OP("=") "ANY ($1) FOR NO KEY UPDATE SKIP LOCKED)"
+					" UPDATE backorder.backorders b SET expected_at = todo.eta"
+					"   FROM todo, free"
+					"  WHERE b.id" OP("=") "todo.id AND free.id" OP("=") "todo.id"
+					" RETURNING b.id",
+					2, argtypes),
+			values, NULL, false, 0);
+
+	nstored = (int) SPI_processed;
+	stored = palloc(sizeof(int64) * Max(nstored, 1));
+	for (int j = 0; j < nstored; j++)
+		stored[j] = bo_get_int64(j, 1, NULL);
+	SPI_freetuptable(SPI_tuptable);
+	if (nstored == n)
+		return changes;
+	qsort(stored, nstored, sizeof(int64), int64_cmp);
+	foreach(lc, changes)
+	{
+		EtaChange  *change = lfirst(lc);
+
+		if (bsearch(&change->id, stored, nstored, sizeof(int64), int64_cmp) != NULL)
+			done = lappend(done, change);
+	}
+	return done;
 }
 
 #define QUEUE_COLUMNS \
@@ -248,7 +313,7 @@ eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh)
 		boundary.priority = PG_INT32_MAX;
 		boundary.ordered_at = DT_NOBEGIN;
 		boundary.id = PG_INT64_MIN;
-		return clear_promises(changes, values, &boundary, fresh_ids, nfresh);
+		return store_etas(clear_promises(changes, values, &boundary, fresh_ids, nfresh));
 	}
 
 	/* Walk the queue in fill order while the purchase orders cover it. */
@@ -294,7 +359,7 @@ eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh)
 
 	if (beyond)
 		changes = clear_promises(changes, values, &boundary, fresh_ids, nfresh);
-	return changes;
+	return store_etas(changes);
 }
 
 /* The new date of a row listed in changes; false if NULL or not listed. */
@@ -338,16 +403,7 @@ eta_of(int64 backorder_id, TimestampTz *eta)
 void
 eta_emit(const char *sku, List *changes)
 {
-	ListCell   *lc;
-
-	foreach(lc, changes)
-	{
-		EtaChange  *change = lfirst(lc);
-
-		if (!change->fresh)
-			event_eta_changed(change->order_id, change->line_no, sku, change->waiting,
-							  change->had_old, change->old_eta, change->has_new, change->new_eta);
-	}
+	event_eta_changed_many(sku, changes);
 }
 
 void

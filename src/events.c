@@ -17,6 +17,7 @@
 #include "commands/async.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
@@ -29,15 +30,17 @@ PG_FUNCTION_INFO_V1(backorder_purge_events);
 #define OP(o) " OPERATOR(pg_catalog." o ") "
 #define EVENTS_CHANNEL "backorder_events"
 
+/*
+ * One event.  detail is {"remaining": n} when has_remaining (allocated),
+ * NULL otherwise.
+ */
 static void
 event_write(const char *kind, const char *order_id, int32 line_no, const char *sku, int64 units,
-			bool has_eta, TimestampTz eta, bool has_remaining, int64 remaining,
-			bool eta_change, bool has_old, TimestampTz old_eta)
+			bool has_eta, TimestampTz eta, bool has_remaining, int64 remaining)
 {
-	static const Oid argtypes[] = {TEXTOID, TEXTOID, INT4OID, TEXTOID, INT8OID,
-	TIMESTAMPTZOID, INT8OID, TIMESTAMPTZOID, BOOLOID};
-	Datum		values[9];
-	char		nulls[9] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	static const Oid argtypes[] = {TEXTOID, TEXTOID, INT4OID, TEXTOID, INT8OID, TIMESTAMPTZOID, INT8OID};
+	Datum		values[7];
+	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
 	values[0] = CStringGetTextDatum(kind);
 	values[1] = CStringGetTextDatum(order_id);
@@ -48,16 +51,11 @@ event_write(const char *kind, const char *order_id, int32 line_no, const char *s
 	nulls[5] = has_eta ? ' ' : 'n';
 	values[6] = Int64GetDatum(remaining);
 	nulls[6] = has_remaining ? ' ' : 'n';
-	values[7] = TimestampTzGetDatum(old_eta);
-	nulls[7] = has_old ? ' ' : 'n';
-	values[8] = BoolGetDatum(eta_change);
 	bo_exec(bo_plan(PLAN_EVENT_INSERT,
 					"INSERT INTO backorder.events (at, kind, order_id, line_no, sku, quantity, expected_at, detail)"
 					" VALUES (pg_catalog.now(), $1, $2, $3, $4, $5, $6,"
-					"  CASE WHEN $9 THEN pg_catalog.jsonb_build_object('old', $8, 'new', $6)"
-					"       WHEN $7 IS NOT NULL THEN pg_catalog.jsonb_build_object('remaining', $7)"
-					"  END)",
-					9, argtypes),
+					"  CASE WHEN $7 IS NOT NULL THEN pg_catalog.jsonb_build_object('remaining', $7) END)",
+					7, argtypes),
 			values, nulls, false, 0);
 	Async_Notify(EVENTS_CHANNEL, NULL);
 }
@@ -66,27 +64,90 @@ void
 event_backordered(const char *order_id, int32 line_no, const char *sku, int64 units,
 				  bool has_eta, TimestampTz eta)
 {
-	event_write("backordered", order_id, line_no, sku, units, has_eta, eta, false, 0, false, false, 0);
+	event_write("backordered", order_id, line_no, sku, units, has_eta, eta, false, 0);
 }
 
 void
 event_allocated(const char *order_id, int32 line_no, const char *sku, int64 units, int64 remaining)
 {
-	event_write("allocated", order_id, line_no, sku, units, false, 0, true, remaining, false, false, 0);
+	event_write("allocated", order_id, line_no, sku, units, false, 0, true, remaining);
 }
 
 void
 event_cancelled(const char *order_id, int32 line_no, const char *sku, int64 units)
 {
-	event_write("cancelled", order_id, line_no, sku, units, false, 0, false, 0, false, false, 0);
+	event_write("cancelled", order_id, line_no, sku, units, false, 0, false, 0);
 }
 
+/*
+ * One eta_changed event per change that is not flagged fresh, written in
+ * one statement in the list's order (fill order).
+ */
 void
-event_eta_changed(const char *order_id, int32 line_no, const char *sku, int64 units,
-				  bool has_old, TimestampTz old_eta, bool has_new, TimestampTz new_eta)
+event_eta_changed_many(const char *sku, List *changes)
 {
-	event_write("eta_changed", order_id, line_no, sku, units, has_new, new_eta, false, 0,
-				true, has_old, old_eta);
+	static const Oid argtypes[] = {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID,
+	TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID};
+	int			n = 0;
+	int			cap = list_length(changes);
+	Datum	   *order_ids,
+			   *line_nos,
+			   *units,
+			   *olds,
+			   *news;
+	bool	   *old_nulls,
+			   *new_nulls;
+	int			dims[1];
+	int			lbs[1] = {1};
+	Datum		values[6];
+	ListCell   *lc;
+
+	if (cap == 0)
+		return;
+	order_ids = palloc(sizeof(Datum) * cap);
+	line_nos = palloc(sizeof(Datum) * cap);
+	units = palloc(sizeof(Datum) * cap);
+	olds = palloc(sizeof(Datum) * cap);
+	news = palloc(sizeof(Datum) * cap);
+	old_nulls = palloc(sizeof(bool) * cap);
+	new_nulls = palloc(sizeof(bool) * cap);
+	foreach(lc, changes)
+	{
+		EtaChange  *change = lfirst(lc);
+
+		if (change->fresh)
+			continue;
+		order_ids[n] = CStringGetTextDatum(change->order_id);
+		line_nos[n] = Int32GetDatum(change->line_no);
+		units[n] = Int64GetDatum(change->waiting);
+		olds[n] = TimestampTzGetDatum(change->old_eta);
+		old_nulls[n] = !change->had_old;
+		news[n] = TimestampTzGetDatum(change->new_eta);
+		new_nulls[n] = !change->has_new;
+		n++;
+	}
+	if (n == 0)
+		return;
+	dims[0] = n;
+	values[0] = CStringGetTextDatum(sku);
+	values[1] = PointerGetDatum(construct_array(order_ids, n, TEXTOID, -1, false, TYPALIGN_INT));
+	values[2] = PointerGetDatum(construct_array(line_nos, n, INT4OID, sizeof(int32), true, TYPALIGN_INT));
+	values[3] = PointerGetDatum(construct_array(units, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[4] = PointerGetDatum(construct_md_array(olds, old_nulls, 1, dims, lbs, TIMESTAMPTZOID,
+												   sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[5] = PointerGetDatum(construct_md_array(news, new_nulls, 1, dims, lbs, TIMESTAMPTZOID,
+												   sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	bo_exec(bo_plan(PLAN_EVENTS_ETA_MANY,
+					"INSERT INTO backorder.events (at, kind, order_id, line_no, sku, quantity, expected_at, detail)"
+					" SELECT pg_catalog.now(), 'eta_changed', e.order_id, e.line_no, $1, e.units, e.new,"
+					"        pg_catalog.jsonb_build_object('old', e.old, 'new', e.new)"
+					"   FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
+					"                   pg_catalog.unnest($5), pg_catalog.unnest($6)) WITH ORDINALITY"
+					"        AS e(order_id, line_no, units, old, new, n)"
+					"  ORDER BY e.n",
+					6, argtypes),
+			values, NULL, false, 0);
+	Async_Notify(EVENTS_CHANNEL, NULL);
 }
 
 /* claim_events(max_events integer) returns setof events */
