@@ -11,7 +11,6 @@ scripts/install-deps.sh
 make -s clean
 make -s PG_CFLAGS="-std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror"
 make -s install >/dev/null
-make -s -C examples >/dev/null 2>&1 || true
 exec pg_virtualenv -t -v 15 \
   -o 'max_connections=120' -o 'shared_buffers=256MB' -o 'fsync=on' \
   scripts/run-tests.sh "$@"
