@@ -252,7 +252,6 @@ backorder_tg_cancel(PG_FUNCTION_ARGS)
 	BoScope		scope;
 	BoItem		item;
 	BoLine		line;
-	int64		allocated;
 
 	bo_check_trigger(fcinfo, "backorder_tg_cancel", true, true, TRIGGER_EVENT_INSERT);
 	if (bo_row_origin(trigdata->tg_relation, trigdata->tg_trigtuple,
@@ -301,8 +300,7 @@ backorder_tg_cancel(PG_FUNCTION_ARGS)
 	bo_line_apply(line.order_id, line.line_no, -reserved_cancelled, -waiting_cancelled, 0, quantity);
 	item.reserved -= reserved_cancelled;
 	item.backordered -= waiting_cancelled;
-	allocated = fill_and_store(&item, waiting_cancelled > 0);
-	(void) allocated;
+	(void) fill_and_store(&item, waiting_cancelled > 0);
 	bo_scope_leave(&scope);
 
 	if (n_qty)
