@@ -4,8 +4,8 @@
  *		what is available and queues the rest, place_order(), and the item
  *		row helpers (lock, store) every other path uses too.
  *
- * An in-stock line costs one locking read and one update of its item row,
- * plus the line itself.  A short line also writes its backorder row, its
+ * An in-stock line costs one conditional update of its item row (the same
+ * statement a hand-written reservation would use), plus the line itself.  A short line also writes its backorder row, its
  * promised date and a `backordered` event.
  *-------------------------------------------------------------------------
  */
@@ -17,6 +17,7 @@
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 #include "utils/tuplestore.h"
@@ -74,6 +75,27 @@ bo_item_store(const BoItem *item)
 	values[2] = Int64GetDatum(item->reserved);
 	values[3] = Int64GetDatum(item->backordered);
 	bo_exec(plan, values, NULL, false, 0);
+}
+
+/*
+ * The common case in one statement: reserve the whole quantity if the item
+ * has it available (locking the row).  False when it has not, or when
+ * there is no such item: the caller then takes the general path.
+ */
+static bool
+reserve_in_stock(const char *sku, int64 quantity)
+{
+	static const Oid argtypes[] = {TEXTOID, INT8OID};
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(sku);
+	values[1] = Int64GetDatum(quantity);
+	bo_exec(bo_plan(PLAN_ITEM_RESERVE,
+					"UPDATE backorder.items SET reserved = reserved" OP("+") "$2"
+					" WHERE sku" OP("=") "$1 AND on_hand" OP("-") "reserved" OP(">=") "$2",
+					2, argtypes),
+			values, NULL, false, 0);
+	return SPI_processed == 1;
 }
 
 static Datum
@@ -156,6 +178,11 @@ backorder_tg_place(PG_FUNCTION_ARGS)
 	line.ordered_at = DatumGetTimestampTz(d_at);
 
 	bo_scope_enter(&scope, rel->rd_rel->relowner);
+	if (reserve_in_stock(line.sku, line.quantity))
+	{
+		bo_scope_leave(&scope);
+		return PointerGetDatum(set_line_columns(rel, tuple, line.quantity, 0, "reserved"));
+	}
 	if (!bo_item_lock(line.sku, &item))
 		bo_error_unknown_sku(line.sku);
 
@@ -195,8 +222,9 @@ backorder_tg_place(PG_FUNCTION_ARGS)
 }
 
 /*
- * The skus named in a place_order lines array, as a text[] (NULL when
- * none); raises 22023 unless lines is a non-empty array of objects.
+ * The skus named in a place_order lines array, as a text[] to lock in
+ * order, or NULL when they name fewer than two items; raises 22023 unless
+ * lines is a non-empty array of objects.
  */
 static ArrayType *
 place_order_skus(Jsonb *lines)
@@ -226,9 +254,11 @@ place_order_skus(Jsonb *lines)
 			skus[nskus++] = PointerGetDatum(cstring_to_text_with_len(sku->val.string.val,
 																	   sku->val.string.len));
 	}
-	if (nskus == 0)
-		return NULL;
-	return construct_array(skus, nskus, TEXTOID, -1, false, TYPALIGN_INT);
+	/* one item (or none) needs no lock ordering: its line's trigger locks it */
+	for (int i = 1; i < nskus; i++)
+		if (!datumIsEqual(skus[i], skus[0], false, -1))
+			return construct_array(skus, nskus, TEXTOID, -1, false, TYPALIGN_INT);
+	return NULL;
 }
 
 /*
