@@ -9,6 +9,9 @@
 \set VERBOSITY terse
 \set SHOW_CONTEXT never
 SELECT current_database() AS regress_db \gset
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS backorder_analytics_test;   -- left over by an interrupted run
+RESET client_min_messages;
 CREATE DATABASE backorder_analytics_test;
 \c backorder_analytics_test
 CREATE EXTENSION backorder;
