@@ -487,6 +487,8 @@ class Model:
         return {"allocated": allocated, "on_hand_after": on_hand_after}
 
     def shipment(self, key, quantity):
+        if quantity > MAXI:
+            raise Fail(["22003"])       # not even a bigint
         line = self.lines.get(key)
         codes = []
         if quantity <= 0:
@@ -507,6 +509,8 @@ class Model:
         return {"on_hand_after": it.on_hand}
 
     def cancellation(self, key, quantity):
+        if quantity is not None and quantity > MAXI:
+            raise Fail(["22003"])       # not even a bigint
         line = self.lines.get(key)
         codes = []
         if quantity is not None and quantity <= 0:
