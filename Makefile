@@ -28,6 +28,9 @@ include $(PGXS)
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 
+# every engine file includes the shared header (PGXS does not track headers)
+$(OBJS): src/backorder.h
+
 # the outbox consumer example (libpq), built with the extension
 all: examples/consumer
 examples/consumer: examples/consumer.c

@@ -82,8 +82,8 @@ CREATE TABLE @extschema@.order_lines (
                    (reserved OPERATOR(pg_catalog.+) backordered
                     OPERATOR(pg_catalog.+) shipped OPERATOR(pg_catalog.+) cancelled))
 );
-CREATE INDEX order_lines_sku_idx ON @extschema@.order_lines (sku);
-CREATE INDEX order_lines_ordered_at_idx ON @extschema@.order_lines (ordered_at);
+-- (lines are found by sku through order_lines_sku_ordered_at_idx, made in
+-- sql/analytics.sql: one index serves the engine and the analytics)
 COMMENT ON TABLE @extschema@.order_lines IS 'Demand: order lines; quantity = reserved + backordered + shipped + cancelled';
 
 -- The waiting queue.  Every column is an engine column.  ordered_at is the
