@@ -14,6 +14,8 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "nodes/parsenodes.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 
 #include "backorder.h"
@@ -151,26 +153,76 @@ typedef struct QueueRow
 	int64		waiting;
 } QueueRow;
 
-/* Hand `units` to one waiting row: its line first, then the row, then the event. */
-static void
-fill_row(const char *sku, const QueueRow *row, int64 units)
+static ArrayType *
+int8_array(Datum *values, int n)
 {
-	static const Oid argtypes[] = {INT8OID, INT8OID, BOOLOID};
-	Datum		values[3];
-	bool		done = units == row->waiting;
+	return construct_array(values, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}
 
-	bo_line_apply(row->order_id, row->line_no, units, -units, 0, 0);
-	values[0] = Int64GetDatum(row->id);
-	values[1] = Int64GetDatum(units);
-	values[2] = BoolGetDatum(done);
-	bo_exec(bo_plan(PLAN_BACKORDER_FILL,
-					"UPDATE backorder.backorders SET filled = filled" OP("+") "$2,"
-					"  status = CASE WHEN $3 THEN 'filled' ELSE 'waiting' END,"
-					"  filled_at = CASE WHEN $3 THEN pg_catalog.now() ELSE filled_at END"
-					" WHERE id" OP("=") "$1",
-					3, argtypes),
+/*
+ * Hand gives[i] units to rows[i], for a batch of rows in fill order: their
+ * lines first, then the rows, then one `allocated` event each, in fill
+ * order -- one statement per table for the whole batch.
+ */
+static void
+fill_rows(const char *sku, const QueueRow *rows, const int64 *gives, int n)
+{
+	static const Oid line_types[] = {TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID};
+	static const Oid row_types[] = {INT8ARRAYOID, INT8ARRAYOID};
+	static const Oid event_types[] = {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID};
+	Datum	   *order_ids = palloc(sizeof(Datum) * n);
+	Datum	   *line_nos = palloc(sizeof(Datum) * n);
+	Datum	   *ids = palloc(sizeof(Datum) * n);
+	Datum	   *units = palloc(sizeof(Datum) * n);
+	Datum	   *remaining = palloc(sizeof(Datum) * n);
+	Datum		values[5];
+
+	for (int i = 0; i < n; i++)
+	{
+		order_ids[i] = CStringGetTextDatum(rows[i].order_id);
+		line_nos[i] = Int32GetDatum(rows[i].line_no);
+		ids[i] = Int64GetDatum(rows[i].id);
+		units[i] = Int64GetDatum(gives[i]);
+		remaining[i] = Int64GetDatum(rows[i].waiting - gives[i]);
+	}
+
+	/* the lines (one waiting row per line, so each appears once) */
+	values[0] = PointerGetDatum(construct_array(order_ids, n, TEXTOID, -1, false, TYPALIGN_INT));
+	values[1] = PointerGetDatum(construct_array(line_nos, n, INT4OID, sizeof(int32), true, TYPALIGN_INT));
+	values[2] = PointerGetDatum(int8_array(units, n));
+	bo_exec(bo_plan(PLAN_LINES_FILL,
+					"UPDATE backorder.order_lines l SET"
+					"  reserved = l.reserved" OP("+") "u.units,"
+					"  backordered = l.backordered" OP("-") "u.units,"
+					"  status = CASE WHEN l.backordered" OP("-") "u.units" OP(">") "0"
+					"           THEN 'backordered' ELSE 'reserved' END"
+					"  FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3))"
+					"       AS u(order_id, line_no, units)"
+					" WHERE l.order_id" OP("=") "u.order_id AND l.line_no" OP("=") "u.line_no",
+					3, line_types),
 			values, NULL, false, 0);
-	event_allocated(row->order_id, row->line_no, sku, units, row->waiting - units);
+
+	/* the rows: filled when their last waiting unit is allocated */
+	values[0] = PointerGetDatum(int8_array(ids, n));
+	values[1] = PointerGetDatum(int8_array(units, n));
+	bo_exec(bo_plan(PLAN_BACKORDER_FILL,
+					"UPDATE backorder.backorders b SET filled = b.filled" OP("+") "u.units,"
+					"  status = CASE WHEN b.quantity" OP("-") "b.filled" OP("-") "b.cancelled" OP("=") "u.units"
+					"           THEN 'filled' ELSE 'waiting' END,"
+					"  filled_at = CASE WHEN b.quantity" OP("-") "b.filled" OP("-") "b.cancelled" OP("=") "u.units"
+					"              THEN pg_catalog.now() ELSE b.filled_at END"
+					"  FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(id, units)"
+					" WHERE b.id" OP("=") "u.id",
+					2, row_types),
+			values, NULL, false, 0);
+
+	/* the events, in fill order */
+	values[0] = CStringGetTextDatum(sku);
+	values[1] = PointerGetDatum(construct_array(order_ids, n, TEXTOID, -1, false, TYPALIGN_INT));
+	values[2] = PointerGetDatum(construct_array(line_nos, n, INT4OID, sizeof(int32), true, TYPALIGN_INT));
+	values[3] = PointerGetDatum(int8_array(units, n));
+	values[4] = PointerGetDatum(int8_array(remaining, n));
+	event_allocated_many(values, event_types);
 }
 
 /*
@@ -182,29 +234,33 @@ fill_row(const char *sku, const QueueRow *row, int64 units)
 int64
 alloc_fill(BoItem *item)
 {
-	static const Oid argtypes[] = {TEXTOID};
+	static const Oid argtypes[] = {TEXTOID, INT8OID};
 	int64		units = item->on_hand - item->reserved;
 	int64		allocated = 0;
-	Datum		values[1];
+	Datum		values[2];
 	Portal		portal;
 	SPIPlanPtr	plan;
 
 	if (units <= 0 || item->backordered <= 0)
 		return 0;
 
-	plan = bo_plan(PLAN_QUEUE_FILL,
-				   "SELECT id, order_id, line_no, quantity" OP("-") "filled" OP("-") "cancelled"
-				   "  FROM backorder.backorders"
-				   " WHERE sku" OP("=") "$1 AND status" OP("=") "'waiting'"
-				   " ORDER BY priority DESC, ordered_at, id",
-				   1, argtypes);
+	/* each waiting row takes at least one unit: no more than `units` rows */
+	plan = bo_plan_opts(PLAN_QUEUE_FILL,
+						"SELECT id, order_id, line_no, quantity" OP("-") "filled" OP("-") "cancelled"
+						"  FROM backorder.backorders"
+						" WHERE sku" OP("=") "$1 AND status" OP("=") "'waiting'"
+						" ORDER BY priority DESC, ordered_at, id LIMIT $2",
+						2, argtypes, CURSOR_OPT_FAST_PLAN);
 	values[0] = CStringGetTextDatum(item->sku);
+	values[1] = Int64GetDatum(units);
 	portal = SPI_cursor_open(NULL, plan, values, NULL, false);
 
 	while (units > 0)
 	{
 		int			n;
+		int			nfill = 0;
 		QueueRow	rows[FILL_BATCH];
+		int64		gives[FILL_BATCH];
 
 		SPI_cursor_fetch(portal, true, (long) Min(units, FILL_BATCH));
 		n = (int) SPI_processed;
@@ -221,12 +277,12 @@ alloc_fill(BoItem *item)
 
 		for (int i = 0; i < n && units > 0; i++)
 		{
-			int64		give = Min(units, rows[i].waiting);
-
-			fill_row(item->sku, &rows[i], give);
-			units -= give;
-			allocated += give;
+			gives[i] = Min(units, rows[i].waiting);
+			units -= gives[i];
+			allocated += gives[i];
+			nfill = i + 1;
 		}
+		fill_rows(item->sku, rows, gives, nfill);
 	}
 	SPI_cursor_close(portal);
 
@@ -251,12 +307,12 @@ alloc_take_back(BoItem *item, int64 units)
 	SPIPlanPtr	plan;
 	int64		total = 0;
 
-	plan = bo_plan(PLAN_LINES_TAKE_BACK,
+	plan = bo_plan_opts(PLAN_LINES_TAKE_BACK,
 				   "SELECT order_id, line_no, reserved, priority, ordered_at"
 				   "  FROM backorder.order_lines"
 				   " WHERE sku" OP("=") "$1 AND reserved" OP(">") "0"
 				   " ORDER BY priority, ordered_at DESC, order_id DESC, line_no DESC",
-				   1, argtypes);
+				   1, argtypes, CURSOR_OPT_FAST_PLAN);
 	values[0] = CStringGetTextDatum(item->sku);
 	portal = SPI_cursor_open(NULL, plan, values, NULL, false);
 

@@ -55,6 +55,8 @@ typedef enum BoPlanKey
 	PLAN_PO_OPEN,
 	PLAN_EVENT_INSERT,
 	PLAN_EVENTS_ETA_MANY,
+	PLAN_EVENTS_ALLOCATED_MANY,
+	PLAN_LINES_FILL,
 	PLAN_EVENTS_CLAIM,
 	PLAN_EVENTS_PURGE,
 	PLAN_PLACE_INSERT,
@@ -63,6 +65,8 @@ typedef enum BoPlanKey
 } BoPlanKey;
 
 extern SPIPlanPtr bo_plan(BoPlanKey key, const char *sql, int nargs, const Oid *argtypes);
+extern SPIPlanPtr bo_plan_opts(BoPlanKey key, const char *sql, int nargs, const Oid *argtypes,
+							   int cursor_options);
 
 /* The engine scope: SPI connected, running as the extension's owner, with
  * the engine-write flag raised so that the guard triggers let us through. */
@@ -183,8 +187,7 @@ extern void eta_reset_deferred(void);
 /* ---- events.c: the outbox ---- */
 extern void event_backordered(const char *order_id, int32 line_no, const char *sku, int64 units,
 							  bool has_eta, TimestampTz eta);
-extern void event_allocated(const char *order_id, int32 line_no, const char *sku, int64 units,
-							int64 remaining);
+extern void event_allocated_many(Datum *values, const Oid *argtypes);
 extern void event_cancelled(const char *order_id, int32 line_no, const char *sku, int64 units);
 extern void event_eta_changed_many(const char *sku, List *changes);
 

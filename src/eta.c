@@ -18,6 +18,7 @@
 #include "common/hashfn.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
 #include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -292,10 +293,11 @@ eta_lock(const char *sku)
 List *
 eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh)
 {
-	static const Oid argtypes[] = {TEXTOID};
+	static const Oid walk_types[] = {TEXTOID, INT8OID};
 	Supply		supply;
 	List	   *changes = NIL;
 	Datum		values[1];
+	Datum		walk_values[2];
 	Portal		portal;
 	int64		running = 0;
 	int			p = 0;
@@ -316,14 +318,20 @@ eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh)
 		return store_etas(clear_promises(changes, values, &boundary, fresh_ids, nfresh));
 	}
 
-	/* Walk the queue in fill order while the purchase orders cover it. */
+	/*
+	 * Walk the queue in fill order while the purchase orders cover it: each
+	 * row waits for at least one unit, so no more rows than incoming units,
+	 * plus the first one they do not cover.
+	 */
+	walk_values[0] = values[0];
+	walk_values[1] = Int64GetDatum(bo_add(supply.cum[supply.n - 1], 1, "incoming units"));
 	portal = SPI_cursor_open(NULL,
-							 bo_plan(PLAN_QUEUE_ETA,
-									 QUEUE_COLUMNS
-									 " WHERE sku" OP("=") "$1 AND status" OP("=") "'waiting'"
-									 " ORDER BY priority DESC, ordered_at, id",
-									 1, argtypes),
-							 values, NULL, false);
+							 bo_plan_opts(PLAN_QUEUE_ETA,
+										  QUEUE_COLUMNS
+										  " WHERE sku" OP("=") "$1 AND status" OP("=") "'waiting'"
+										  " ORDER BY priority DESC, ordered_at, id LIMIT $2",
+										  2, walk_types, CURSOR_OPT_FAST_PLAN),
+							 walk_values, NULL, false);
 	while (!beyond)
 	{
 		int			n;

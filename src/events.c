@@ -67,16 +67,30 @@ event_backordered(const char *order_id, int32 line_no, const char *sku, int64 un
 	event_write("backordered", order_id, line_no, sku, units, has_eta, eta, false, 0);
 }
 
-void
-event_allocated(const char *order_id, int32 line_no, const char *sku, int64 units, int64 remaining)
-{
-	event_write("allocated", order_id, line_no, sku, units, false, 0, true, remaining);
-}
 
 void
 event_cancelled(const char *order_id, int32 line_no, const char *sku, int64 units)
 {
 	event_write("cancelled", order_id, line_no, sku, units, false, 0, false, 0);
+}
+
+/*
+ * One allocated event per element of the arrays in values (sku, order_ids,
+ * line_nos, units, remaining), in array order (fill order).
+ */
+void
+event_allocated_many(Datum *values, const Oid *argtypes)
+{
+	bo_exec(bo_plan(PLAN_EVENTS_ALLOCATED_MANY,
+					"INSERT INTO backorder.events (at, kind, order_id, line_no, sku, quantity, expected_at, detail)"
+					" SELECT pg_catalog.now(), 'allocated', e.order_id, e.line_no, $1, e.units, NULL,"
+					"        pg_catalog.jsonb_build_object('remaining', e.remaining)"
+					"   FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
+					"                   pg_catalog.unnest($5)) WITH ORDINALITY AS e(order_id, line_no, units, remaining, n)"
+					"  ORDER BY e.n",
+					5, argtypes),
+			values, NULL, false, 0);
+	Async_Notify(EVENTS_CHANNEL, NULL);
 }
 
 /*

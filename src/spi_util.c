@@ -18,6 +18,7 @@
 #include "catalog/pg_class.h"
 #include "common/int.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -38,8 +39,26 @@ static int *depth_stack = NULL;
 static int	depth_stack_len = 0;
 static int	depth_stack_size = 0;
 
+/*
+ * The kept plan of an engine query, prepared on first use.  Engine queries
+ * look rows up by key or walk one SKU's partial index, so their best plan
+ * does not depend on the values: they use a generic plan from the start
+ * instead of being planned again for each call.
+ */
 SPIPlanPtr
 bo_plan(BoPlanKey key, const char *sql, int nargs, const Oid *argtypes)
+{
+	return bo_plan_opts(key, sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+}
+
+/*
+ * The same with cursor options: the queue walks read a cursor a batch at a
+ * time and stop early, so they are planned for their first rows
+ * (CURSOR_OPT_FAST_PLAN): an index scan in fill order, never a sort of the
+ * whole queue.
+ */
+SPIPlanPtr
+bo_plan_opts(BoPlanKey key, const char *sql, int nargs, const Oid *argtypes, int cursor_options)
 {
 	SPIPlanPtr	plan = plans[key];
 
@@ -50,7 +69,7 @@ bo_plan(BoPlanKey key, const char *sql, int nargs, const Oid *argtypes)
 		SPI_freeplan(plan);
 		plans[key] = NULL;
 	}
-	plan = SPI_prepare(sql, nargs, (Oid *) argtypes);
+	plan = SPI_prepare_cursor(sql, nargs, (Oid *) argtypes, cursor_options);
 	if (plan == NULL)
 		elog(ERROR, "backorder: SPI_prepare failed for \"%s\": %s",
 			 sql, SPI_result_code_string(SPI_result));
