@@ -75,8 +75,9 @@ CREATE TABLE @extschema@.order_lines (
     status          text NOT NULL CONSTRAINT order_lines_status_check
                     CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['reserved', 'backordered', 'shipped', 'cancelled'])),
     PRIMARY KEY (order_id, line_no),
+    -- (a bad quantity is order_lines_quantity_check's to report)
     CONSTRAINT order_lines_identity_check
-        CHECK (reserved OPERATOR(pg_catalog.>=) 0 AND backordered OPERATOR(pg_catalog.>=) 0
+        CHECK (quantity OPERATOR(pg_catalog.<=) 0 OR reserved OPERATOR(pg_catalog.>=) 0 AND backordered OPERATOR(pg_catalog.>=) 0
                AND shipped OPERATOR(pg_catalog.>=) 0 AND cancelled OPERATOR(pg_catalog.>=) 0
                AND quantity OPERATOR(pg_catalog.=)
                    (reserved OPERATOR(pg_catalog.+) backordered

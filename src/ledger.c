@@ -466,7 +466,7 @@ backorder_cancel_order(PG_FUNCTION_ARGS)
 	PG_END_TRY();
 	total = 0;
 	for (uint64 i = 0; i < SPI_processed; i++)
-		total += bo_get_int64((int) i, 1, NULL);
+		total = bo_add(total, bo_get_int64((int) i, 1, NULL), "units cancelled");
 	bo_scope_leave(&scope);
 
 	PG_RETURN_INT64(total);

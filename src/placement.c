@@ -164,10 +164,15 @@ backorder_tg_place(PG_FUNCTION_ARGS)
 	d_prio = get_attr(rel, tuple, "priority", &n_prio);
 	d_at = get_attr(rel, tuple, "ordered_at", &n_at);
 
-	/* Bad input: touch nothing; the table's constraints report it. */
+	/*
+	 * Bad input: touch nothing; the table's constraints report it (the
+	 * engine columns are filled consistently, so that the constraint that
+	 * fails is the one about the bad column).
+	 */
 	if (n_order || n_line || n_sku || n_qty || n_prio || n_at ||
 		DatumGetInt64(d_qty) <= 0 || DatumGetInt32(d_line) <= 0)
-		return PointerGetDatum(set_line_columns(rel, tuple, 0, 0, "reserved"));
+		return PointerGetDatum(set_line_columns(rel, tuple,
+												n_qty ? 0 : Max(DatumGetInt64(d_qty), 0), 0, "reserved"));
 
 	memset(&line, 0, sizeof(line));
 	line.order_id = TextDatumGetCString(d_order);

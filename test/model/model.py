@@ -983,12 +983,6 @@ class Runner:
         else:
             line = self.any_open_line() if self.rnd.random() < 0.8 else self.any_line()
             oid = line.order_id if line else "O-UNKNOWN"
-            if (not self.args.pending and oid in self.m.orders
-                    and sum(l.open for l in self.m.orders[oid]) > MAXI):
-                # PENDING engine bug: cancel_order's bigint total wraps
-                # around instead of failing with 22003 (see the report of
-                # issue 5); run with --pending to include it.
-                return
         try:
             want = self.m.cancel_order(oid)
             f = None
@@ -1357,8 +1351,6 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ops", type=int, default=int(os.environ.get("MODEL_OPS", "2000")))
     ap.add_argument("--full-every", type=int, default=500)
-    ap.add_argument("--pending", action="store_true",
-                    help="also generate the cases of known, still open engine bugs")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     r = Runner(args)
