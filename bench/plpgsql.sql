@@ -9,8 +9,9 @@
 --     item, reserve what is there, write the backorder row, promise dates
 --     and the events;
 --   * receipt allocation (BEFORE INSERT on receipts): walk the SKU's
---     waiting rows in fill order through the partial index, with an early
---     exit when the units run out;
+--     waiting rows in fill order through the partial index, reading at
+--     most as many rows as there are units (LIMIT), with an early exit when
+--     the units run out;
 --   * promised dates (eta_refresh): one set-based statement with running
 --     totals (window functions), bounded to the rows the purchase orders
 --     can cover plus the ones that still carry a date, that updates the
