@@ -268,7 +268,7 @@ in_schema=$(val "$ext" "SELECT count(*) FROM pg_class WHERE relnamespace = 'back
 q "$ext" -c "DROP EXTENSION backorder" >/dev/null 2>"$work/drop.err" \
   && ok "DROP EXTENSION backorder (with data, $in_schema relations in the schema)" \
   || { fail "DROP EXTENSION backorder"; cat "$work/drop.err"; }
-# PENDING (engine bug, issue 5 report): the control file names the schema,
+# PENDING (PostgreSQL behaviour, see README): the control file names the schema,
 # so CREATE EXTENSION creates it before the extension exists and it never
 # becomes a member: DROP EXTENSION leaves an empty schema backorder behind.
 # Until the install script creates (and so owns) the schema, this check
@@ -279,7 +279,7 @@ if [ "$schema_left" = 0 ]; then
 elif [ -n "${BACKORDER_STRICT_DROP:-}" ]; then
   fail "schema backorder is gone"
 else
-  echo "pending - schema backorder is gone (known engine bug: the schema outlives DROP EXTENSION)"
+  echo "pending - schema backorder is gone (PostgreSQL keeps a schema named in the control file; see README)"
 fi
 [ "$(val "$ext" "SELECT count(*) FROM pg_class WHERE relnamespace IN
    (SELECT oid FROM pg_namespace WHERE nspname = 'backorder')")" = 0 ] \
