@@ -265,6 +265,28 @@ clear_promises(List *changes, Datum *values, const QueuePos *boundary,
 }
 
 /*
+ * Does the SKU have an open purchase-order line with units outstanding, or
+ * a waiting row with a date?  If neither, no row has or gets a date.
+ */
+static bool
+has_supply_or_promises(Datum *values)
+{
+	static const Oid argtypes[] = {TEXTOID};
+	bool		isnull;
+
+	bo_exec(bo_plan(PLAN_ETA_PROBE,
+					"SELECT EXISTS (SELECT 1 FROM backorder.purchase_orders"
+					"                WHERE sku" OP("=") "$1 AND status" OP("=") "'open'"
+					"                  AND quantity" OP(">") "received)"
+					"    OR EXISTS (SELECT 1 FROM backorder.backorders"
+					"                WHERE sku" OP("=") "$1 AND status" OP("=") "'waiting'"
+					"                  AND expected_at IS NOT NULL)",
+					1, argtypes),
+			values, NULL, false, 1);
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
  * The promise lock of a SKU: a transaction-level advisory lock, taken as
  * the last lock of every statement that recomputes promises.  Whoever holds
  * it has seen every committed change of the SKU's queue and supply, and
@@ -305,8 +327,10 @@ eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh)
 	QueuePos	boundary;
 
 	eta_lock(sku);
-	load_supply(sku, &supply);
 	values[0] = CStringGetTextDatum(sku);
+	if (!has_supply_or_promises(values))
+		return NIL;				/* every row has no date and keeps none */
+	load_supply(sku, &supply);
 
 	/* Without supply no row has a date: only rows that still carry one change. */
 	if (supply.n == 0)
