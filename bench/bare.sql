@@ -33,8 +33,8 @@ CREATE TABLE backorder.order_lines (
     cancelled   bigint NOT NULL,
     status      text NOT NULL CHECK (status IN ('reserved', 'backordered', 'shipped', 'cancelled')),
     PRIMARY KEY (order_id, line_no),
-    CHECK (reserved >= 0 AND backordered >= 0 AND shipped >= 0 AND cancelled >= 0
-           AND quantity = reserved + backordered + shipped + cancelled)
+    CHECK (quantity <= 0
+           OR (reserved >= 0 AND backordered >= 0 AND shipped >= 0 AND cancelled >= 0
+               AND quantity = reserved + backordered + shipped + cancelled))
 );
-CREATE INDEX order_lines_sku_idx ON backorder.order_lines (sku);
-CREATE INDEX order_lines_ordered_at_idx ON backorder.order_lines (ordered_at);
+CREATE INDEX order_lines_sku_ordered_at_idx ON backorder.order_lines (sku, ordered_at) INCLUDE (quantity);

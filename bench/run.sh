@@ -81,9 +81,11 @@ MODE=$2
 OUT=$3
 if [[ $MODE == quick ]]; then
     # the smoke test: every path once a round, E2K standing for both ETA cases
-    ROUNDS=3 PLACE_SECS=2 RECEIPTS=10 ETA_MOVES=1 WAIT_QUERIES=3 ETA_SKUS=E2K
+    ROUNDS=3 PLACE_SECS=2 RECEIPTS=10 RECEIPT_REPS=1 WAIT_QUERIES=3
+    ETA_RUNS="E2K:2"
 else
-    ROUNDS=5 PLACE_SECS=8 RECEIPTS=20 ETA_MOVES=3 WAIT_QUERIES=10 ETA_SKUS="E20K E2K"
+    ROUNDS=5 PLACE_SECS=8 RECEIPTS=20 RECEIPT_REPS=3 WAIT_QUERIES=10
+    ETA_RUNS="E20K:3 E2K:10"    # SKU:moves per run
 fi
 CLIENTS=4
 THREADS=2
@@ -189,15 +191,18 @@ for ((round = 1; round <= ROUNDS; round++)); do
     for impl in plpgsql ext; do
         run_pgbench place_long_queue "$impl" $round place_long.sql tps -c $CLIENTS -j $THREADS -T $PLACE_SECS
     done
+    # receipt runs are short: RECEIPT_REPS of them per round, each a sample
     for size in 10K 200K; do
-        for impl in plpgsql ext; do
-            run_pgbench receipt_fill_$size "$impl" $round receive.sql lat -c 1 -t $RECEIPTS -D sku=F$size
-            topup "$impl" F$size "${size%K}000"
+        for ((rep = 1; rep <= RECEIPT_REPS; rep++)); do
+            for impl in plpgsql ext; do
+                run_pgbench receipt_fill_$size "$impl" $round.$rep receive.sql lat -c 1 -t $RECEIPTS -D sku=F$size
+                topup "$impl" F$size "${size%K}000"
+            done
         done
     done
-    for sku in $ETA_SKUS; do
+    for run in $ETA_RUNS; do
         for impl in plpgsql ext; do
-            run_pgbench eta_move_$sku "$impl" $round eta_move.sql lat -c 1 -t $ETA_MOVES -D sku=$sku
+            run_pgbench eta_move_${run%:*} "$impl" $round eta_move.sql lat -c 1 -t ${run#*:} -D sku=${run%:*}
         done
     done
     for impl in plpgsql ext; do
@@ -237,6 +242,29 @@ EOF
 done | sort | uniq -u | wc -l)
 wait $check_pid
 EXT_PROBLEMS=$(cat "$WORK/ext_check")
+
+# The comparison is fair only while bare.sql and plpgsql.sql keep the
+# extension's indexes and constraints on the tables they share with it.
+schema_of() {   # schema_of DB TABLE...: its indexes and CHECK constraints, names left out
+    psql_q -d "$1" -At -v tables="{$(IFS=,; echo "${*:2}")}" <<'EOF'
+SELECT c.relname, regexp_replace(pg_get_indexdef(i.indexrelid), '^CREATE (UNIQUE )?INDEX \S+ ON ', '\1INDEX ON ')
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+ WHERE c.relnamespace = 'backorder'::regnamespace AND c.relname = ANY (:'tables'::text[])
+UNION ALL
+SELECT c.relname, regexp_replace(pg_get_constraintdef(k.oid), 'OPERATOR\(pg_catalog\.(\S+?)\)', '\1', 'g')
+  FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+ WHERE c.relnamespace = 'backorder'::regnamespace AND c.relname = ANY (:'tables'::text[]) AND k.contype = 'c';
+EOF
+}
+SCHEMA_DRIFT=""
+for impl in bare plpgsql; do
+    if [[ $impl == bare ]]; then tables=(items order_lines); else
+        tables=(items purchase_orders order_lines backorders receipts events); fi
+    d=$(diff <(schema_of "bench_$impl" "${tables[@]}" | sort) <(schema_of bench_ext "${tables[@]}" | sort) \
+        | grep '^[<>]' | sed "s/^</  $impl only:/; s/^>/  ext only:/" || true)
+    [[ -z "$d" ]] || SCHEMA_DRIFT+="$d"$'\n'
+done
+[[ -z "$SCHEMA_DRIFT" ]] || { echo "warning: the schemas differ from the extension's:"; echo "$SCHEMA_DRIFT"; }
 log "ext check(): $EXT_PROBLEMS problems; plpgsql consistency: $PLPGSQL_PROBLEMS problems; promised-date mismatches: $ETA_DIFF"
 
 echo "== results"
@@ -246,7 +274,7 @@ MEM=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 ELAPSED=$(($(date +%s) - START))
 
 psql_q -d postgres -At >"$WORK/table.md" <<EOF
-CREATE TEMP TABLE r (scenario text, impl text, round int, value float8);
+CREATE TEMP TABLE r (scenario text, impl text, round text, value float8);
 \copy r FROM '$RESULTS'
 CREATE TEMP TABLE m AS
 SELECT scenario, impl, percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS med, count(*) AS n
@@ -333,14 +361,25 @@ EOF
     echo "- server: $PGVERSION; one throwaway cluster (pg_virtualenv -t), synchronous_commit=off,"
     echo "  shared_buffers=256MB, autovacuum off (VACUUM ANALYZE and CHECKPOINT before every round)"
     echo "- placement: pgbench -M prepared, $CLIENTS clients, $THREADS threads, ${PLACE_SECS} s per run;"
-    echo "  receipts: $RECEIPTS receipts of 100 units per run (queues topped up after each run);"
-    echo "  ETA: $ETA_MOVES purchase-order moves per run; waiting_orders: $WAIT_QUERIES queries per run"
+    echo "  receipts: $RECEIPT_REPS runs per round of $RECEIPTS receipts of 100 units (queues topped up"
+    echo "  after each run); ETA: purchase-order moves per run ($ETA_RUNS);"
+    echo "  waiting_orders: $WAIT_QUERIES queries per run"
     echo "- other developers' tests share this machine: absolute numbers are noisy, the ratios"
     echo "  (measured side by side in the same run) are what counts"
     echo "- consistency after the runs: ext \`backorder.check()\` $EXT_PROBLEMS problems;"
     echo "  plpgsql $PLPGSQL_PROBLEMS inconsistent items or lines; the two did the same work (same promised"
     echo "  dates and events for E20K and E2K, same events and allocations for F10K and F200K):"
     echo "  $([[ $ETA_DIFF == 0 ]] && echo yes || echo "NO ($ETA_DIFF rows differ)")"
+    if [[ -z "$SCHEMA_DRIFT" ]]; then
+        echo "- bare and plpgsql have the extension's indexes and CHECK constraints on the tables they share"
+    else
+        echo "- **the indexes or CHECK constraints of bare or plpgsql differ from the extension's** (update"
+        echo "  bench/bare.sql, bench/plpgsql.sql):"
+        echo
+        echo '```'
+        printf '%s' "$SCHEMA_DRIFT"
+        echo '```'
+    fi
     echo
     cat "$WORK/table.md"
 } >"$OUT"
