@@ -49,6 +49,8 @@ if [[ "${1:-}" != --inner ]]; then
     # as they are instead.
     BUILD=$(mktemp -d /tmp/backorder-bench-build.XXXXXX)
     trap 'rm -rf "$BUILD"' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
     BENCH_ENGINE=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
     if [[ $SOURCE == head ]] && git -C "$ROOT" rev-parse -q --verify HEAD >/dev/null 2>&1; then
         git -C "$ROOT" archive HEAD | tar -x -C "$BUILD"
@@ -93,6 +95,8 @@ IMPLS=(bare plpgsql ext)
 WORK=$(mktemp -d /tmp/backorder-bench.XXXXXX)
 chmod 755 "$WORK"
 trap 'rm -rf "$WORK"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 RESULTS=$WORK/results.tsv
 : >"$RESULTS"
 START=$(date +%s)
