@@ -31,6 +31,24 @@ static const char *const line_engine_cols[] = {"reserved", "backordered", "shipp
 
 #define OP(o) " OPERATOR(pg_catalog." o ") "
 
+/*
+ * Fill *item from the first SPI result row, whose columns from `col` on are
+ * policy (as text), backorder_limit, on_hand, reserved, backordered.
+ */
+static void
+item_from_result(BoItem *item, const char *sku, int col)
+{
+	bool		isnull;
+
+	item->sku = pstrdup(sku);
+	item->deny = strcmp(bo_get_text(0, col), "deny") == 0;
+	item->backorder_limit = bo_get_int64(0, col + 1, &isnull);
+	item->has_limit = !isnull;
+	item->on_hand = bo_get_int64(0, col + 2, NULL);
+	item->reserved = bo_get_int64(0, col + 3, NULL);
+	item->backordered = bo_get_int64(0, col + 4, NULL);
+}
+
 /* Lock the item row (FOR NO KEY UPDATE) and read it; false if no such sku. */
 bool
 bo_item_lock(const char *sku, BoItem *item)
@@ -41,21 +59,12 @@ bo_item_lock(const char *sku, BoItem *item)
 							   "  FROM backorder.items WHERE sku" OP("=") "$1 FOR NO KEY UPDATE",
 							   1, argtypes);
 	Datum		values[1];
-	bool		isnull;
-	char	   *policy;
 
 	values[0] = CStringGetTextDatum(sku);
 	bo_exec(plan, values, NULL, false, 1);
 	if (SPI_processed == 0)
 		return false;
-	policy = bo_get_text(0, 1);
-	item->sku = pstrdup(sku);
-	item->deny = strcmp(policy, "deny") == 0;
-	item->backorder_limit = bo_get_int64(0, 2, &isnull);
-	item->has_limit = !isnull;
-	item->on_hand = bo_get_int64(0, 3, NULL);
-	item->reserved = bo_get_int64(0, 4, NULL);
-	item->backordered = bo_get_int64(0, 5, NULL);
+	item_from_result(item, sku, 1);
 	return true;
 }
 
@@ -96,50 +105,6 @@ reserve_in_stock(const char *sku, int64 quantity)
 					2, argtypes),
 			values, NULL, false, 0);
 	return SPI_processed == 1;
-}
-
-/*
- * The general case in one statement: lock the item, reserve min(quantity,
- * available) and count the rest as backordered.  Fills *item with the
- * numbers as they were before (for the policy and limit checks and their
- * messages) and *take with the units reserved; false if there is no such
- * item.
- */
-static bool
-reserve_what_is_there(const char *sku, int64 quantity, BoItem *item, int64 *take)
-{
-	static const Oid argtypes[] = {TEXTOID, INT8OID};
-	Datum		values[2];
-	bool		isnull;
-	char	   *policy;
-
-	values[0] = CStringGetTextDatum(sku);
-	values[1] = Int64GetDatum(quantity);
-	bo_exec(bo_plan(PLAN_ITEM_PLACE,
-					"WITH cur AS ("
-					"  SELECT sku, on_hand, reserved, backordered FROM backorder.items"
-					"   WHERE sku" OP("=") "$1 FOR NO KEY UPDATE)"
-					" UPDATE backorder.items i SET"
-					"  reserved = i.reserved" OP("+") "LEAST($2, GREATEST(i.on_hand" OP("-") "i.reserved, 0)),"
-					"  backordered = i.backordered" OP("+")
-					"    ($2" OP("-") "LEAST($2, GREATEST(i.on_hand" OP("-") "i.reserved, 0)))"
-					"  FROM cur WHERE i.sku" OP("=") "cur.sku"
-					" RETURNING LEAST($2, GREATEST(cur.on_hand" OP("-") "cur.reserved, 0)),"
-					"  i.policy::pg_catalog.text, i.backorder_limit, cur.on_hand, cur.reserved, cur.backordered",
-					2, argtypes),
-			values, NULL, false, 0);
-	if (SPI_processed == 0)
-		return false;
-	*take = bo_get_int64(0, 1, NULL);
-	policy = bo_get_text(0, 2);
-	item->sku = pstrdup(sku);
-	item->deny = strcmp(policy, "deny") == 0;
-	item->backorder_limit = bo_get_int64(0, 3, &isnull);
-	item->has_limit = !isnull;
-	item->on_hand = bo_get_int64(0, 4, NULL);
-	item->reserved = bo_get_int64(0, 5, NULL);
-	item->backordered = bo_get_int64(0, 6, NULL);
-	return true;
 }
 
 static Datum
@@ -232,11 +197,11 @@ backorder_tg_place(PG_FUNCTION_ARGS)
 		bo_scope_leave(&scope);
 		return PointerGetDatum(set_line_columns(rel, tuple, line.quantity, 0, "reserved"));
 	}
-	if (!reserve_what_is_there(line.sku, line.quantity, &item, &take))
+	if (!bo_item_lock(line.sku, &item))
 		bo_error_unknown_sku(line.sku);
 
-	/* item holds the numbers before this line: refusing rolls the update back */
 	available = item.on_hand - item.reserved;
+	take = Min(line.quantity, Max(available, 0));
 	shortfall = line.quantity - take;
 	if (shortfall > 0)
 	{
@@ -245,6 +210,9 @@ backorder_tg_place(PG_FUNCTION_ARGS)
 		if (item.has_limit && bo_add(item.backordered, shortfall, "backordered units") > item.backorder_limit)
 			bo_error_limit(line.sku, item.backordered, shortfall, item.backorder_limit);
 	}
+	item.reserved += take;
+	item.backordered = bo_add(item.backordered, shortfall, "backordered units");
+	bo_item_store(&item);
 
 	if (shortfall > 0)
 	{
