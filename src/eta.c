@@ -9,7 +9,7 @@
  *
  * Cost of one recompute: the PO lines, the waiting rows the PO lines cover
  * (plus the first one they do not), and the rows that had a date before;
- * a SKU without purchase orders costs two index probes.
+ * a SKU without purchase orders and without dates costs one probe.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

@@ -30,17 +30,14 @@ PG_FUNCTION_INFO_V1(backorder_purge_events);
 #define OP(o) " OPERATOR(pg_catalog." o ") "
 #define EVENTS_CHANNEL "backorder_events"
 
-/*
- * One event.  detail is {"remaining": n} when has_remaining (allocated),
- * NULL otherwise.
- */
+/* One event, detail NULL (backordered, cancelled). */
 static void
 event_write(const char *kind, const char *order_id, int32 line_no, const char *sku, int64 units,
-			bool has_eta, TimestampTz eta, bool has_remaining, int64 remaining)
+			bool has_eta, TimestampTz eta)
 {
-	static const Oid argtypes[] = {TEXTOID, TEXTOID, INT4OID, TEXTOID, INT8OID, TIMESTAMPTZOID, INT8OID};
-	Datum		values[7];
-	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	static const Oid argtypes[] = {TEXTOID, TEXTOID, INT4OID, TEXTOID, INT8OID, TIMESTAMPTZOID};
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 
 	values[0] = CStringGetTextDatum(kind);
 	values[1] = CStringGetTextDatum(order_id);
@@ -49,13 +46,10 @@ event_write(const char *kind, const char *order_id, int32 line_no, const char *s
 	values[4] = Int64GetDatum(units);
 	values[5] = TimestampTzGetDatum(eta);
 	nulls[5] = has_eta ? ' ' : 'n';
-	values[6] = Int64GetDatum(remaining);
-	nulls[6] = has_remaining ? ' ' : 'n';
 	bo_exec(bo_plan(PLAN_EVENT_INSERT,
-					"INSERT INTO backorder.events (at, kind, order_id, line_no, sku, quantity, expected_at, detail)"
-					" VALUES (pg_catalog.now(), $1, $2, $3, $4, $5, $6,"
-					"  CASE WHEN $7 IS NOT NULL THEN pg_catalog.jsonb_build_object('remaining', $7) END)",
-					7, argtypes),
+					"INSERT INTO backorder.events (at, kind, order_id, line_no, sku, quantity, expected_at)"
+					" VALUES (pg_catalog.now(), $1, $2, $3, $4, $5, $6)",
+					6, argtypes),
 			values, nulls, false, 0);
 	Async_Notify(EVENTS_CHANNEL, NULL);
 }
@@ -64,14 +58,14 @@ void
 event_backordered(const char *order_id, int32 line_no, const char *sku, int64 units,
 				  bool has_eta, TimestampTz eta)
 {
-	event_write("backordered", order_id, line_no, sku, units, has_eta, eta, false, 0);
+	event_write("backordered", order_id, line_no, sku, units, has_eta, eta);
 }
 
 
 void
 event_cancelled(const char *order_id, int32 line_no, const char *sku, int64 units)
 {
-	event_write("cancelled", order_id, line_no, sku, units, false, 0, false, 0);
+	event_write("cancelled", order_id, line_no, sku, units, false, 0);
 }
 
 /*
