@@ -68,5 +68,17 @@ SELECT sku, lead_time, observed_lead_time, waiting_lines, waiting_units FROM bac
 \echo '== The outbox: what the shop tells its customers (a mailer claims these)'
 SELECT id, kind, order_id, line_no, sku, quantity, expected_at::date AS expected, detail
   FROM backorder.claim_events(50);
+\echo '== Mug orders of the last four weeks, loaded from the old shop system (they wait for stock)'
+INSERT INTO backorder.order_lines (order_id, line_no, sku, quantity, ordered_at)
+SELECT 'old-' || d, 1, 'MUG-BLUE', 1 + d % 3, date_trunc('day', now()) - d * interval '1 day' + interval '10 hours'
+  FROM generate_series(1, 28, 3) d;
+\echo '== Analytics: the five items that backorder most often (lines placed in the last 90 days)'
+SELECT sku, lines, backordered_lines, round(backorder_rate, 3) AS backorder_rate,
+       round(unit_fill_rate, 3) AS unit_fill_rate, waiting_units
+  FROM backorder.backorder_stats() LIMIT 5;
+\echo '== Replenishment: what to order (demand over the last 30 days, 95 % service level)'
+SELECT sku, round(daily_demand, 2) AS daily_demand, round(lead_time_days, 1) AS lead_time_days,
+       safety_stock, reorder_point, "position", suggested_quantity
+  FROM backorder.reorder_suggestions(30, 0.95) ORDER BY sku;
 \echo '== check(): no rows means every number adds up'
 SELECT * FROM backorder.check();
