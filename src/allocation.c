@@ -175,6 +175,9 @@ fill_rows(const char *sku, const QueueRow *rows, const int64 *gives, int n)
 	Datum	   *ids = palloc(sizeof(Datum) * n);
 	Datum	   *units = palloc(sizeof(Datum) * n);
 	Datum	   *remaining = palloc(sizeof(Datum) * n);
+	Datum		order_id_array,
+				line_no_array,
+				unit_array;
 	Datum		values[5];
 
 	for (int i = 0; i < n; i++)
@@ -187,9 +190,12 @@ fill_rows(const char *sku, const QueueRow *rows, const int64 *gives, int n)
 	}
 
 	/* the lines (one waiting row per line, so each appears once) */
-	values[0] = PointerGetDatum(construct_array(order_ids, n, TEXTOID, -1, false, TYPALIGN_INT));
-	values[1] = PointerGetDatum(construct_array(line_nos, n, INT4OID, sizeof(int32), true, TYPALIGN_INT));
-	values[2] = PointerGetDatum(int8_array(units, n));
+	order_id_array = PointerGetDatum(construct_array(order_ids, n, TEXTOID, -1, false, TYPALIGN_INT));
+	line_no_array = PointerGetDatum(construct_array(line_nos, n, INT4OID, sizeof(int32), true, TYPALIGN_INT));
+	unit_array = PointerGetDatum(int8_array(units, n));
+	values[0] = order_id_array;
+	values[1] = line_no_array;
+	values[2] = unit_array;
 	bo_exec(bo_plan(PLAN_LINES_FILL,
 					"UPDATE backorder.order_lines l SET"
 					"  reserved = l.reserved" OP("+") "u.units,"
@@ -204,7 +210,7 @@ fill_rows(const char *sku, const QueueRow *rows, const int64 *gives, int n)
 
 	/* the rows: filled when their last waiting unit is allocated */
 	values[0] = PointerGetDatum(int8_array(ids, n));
-	values[1] = PointerGetDatum(int8_array(units, n));
+	values[1] = unit_array;
 	bo_exec(bo_plan(PLAN_BACKORDER_FILL,
 					"UPDATE backorder.backorders b SET filled = b.filled" OP("+") "u.units,"
 					"  status = CASE WHEN b.quantity" OP("-") "b.filled" OP("-") "b.cancelled" OP("=") "u.units"
@@ -218,9 +224,9 @@ fill_rows(const char *sku, const QueueRow *rows, const int64 *gives, int n)
 
 	/* the events, in fill order */
 	values[0] = CStringGetTextDatum(sku);
-	values[1] = PointerGetDatum(construct_array(order_ids, n, TEXTOID, -1, false, TYPALIGN_INT));
-	values[2] = PointerGetDatum(construct_array(line_nos, n, INT4OID, sizeof(int32), true, TYPALIGN_INT));
-	values[3] = PointerGetDatum(int8_array(units, n));
+	values[1] = order_id_array;
+	values[2] = line_no_array;
+	values[3] = unit_array;
 	values[4] = PointerGetDatum(int8_array(remaining, n));
 	event_allocated_many(values, event_types);
 }
