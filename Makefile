@@ -4,7 +4,8 @@ EXTVERSION = $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTENS
 
 MODULE_big = backorder
 OBJS = src/backorder.o src/spi_util.o src/errors.o src/guard.o src/placement.o \
-       src/allocation.o src/ledger.o src/purchase_orders.o src/eta.o src/events.o src/stats.o
+       src/allocation.o src/ledger.o src/purchase_orders.o src/eta.o src/events.o src/stats.o \
+       src/cancel_order.o
 
 # the install script of the current version is built from its parts, in this
 # order; sql/backorder--1.0.sql is 1.0 frozen as it shipped (never edited), and

@@ -141,6 +141,9 @@ RETURNS TABLE (sku text,
                "position" bigint,
                suggested_quantity bigint)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+-- runs as the extension's owner, so that a caller granted EXECUTE on it
+-- needs no grant on the internal helper normal_quantile
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column

@@ -85,6 +85,36 @@ CREATE TRIGGER cancellations_append_only BEFORE UPDATE OR DELETE ON @extschema@.
 CREATE TRIGGER adjustments_append_only BEFORE UPDATE OR DELETE ON @extschema@.adjustments
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('ledgers are append-only');
 
+-- ledgers: promises are recomputed at the end of the statement, after its
+-- last row lock (src/backorder.h, lock order)
+CREATE TRIGGER receipts_eta AFTER INSERT ON @extschema@.receipts
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_eta_flush();
+CREATE TRIGGER cancellations_eta AFTER INSERT ON @extschema@.cancellations
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_eta_flush();
+CREATE TRIGGER adjustments_eta AFTER INSERT ON @extschema@.adjustments
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_eta_flush();
+
+-- TRUNCATE of any table fails (BO006): it would empty a ledger behind the
+-- engine's back; a reset is DROP EXTENSION
+CREATE TRIGGER items_truncate BEFORE TRUNCATE ON @extschema@.items
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('a reset is DROP EXTENSION');
+CREATE TRIGGER purchase_orders_truncate BEFORE TRUNCATE ON @extschema@.purchase_orders
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('a reset is DROP EXTENSION');
+CREATE TRIGGER order_lines_truncate BEFORE TRUNCATE ON @extschema@.order_lines
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('a reset is DROP EXTENSION');
+CREATE TRIGGER backorders_truncate BEFORE TRUNCATE ON @extschema@.backorders
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('a reset is DROP EXTENSION');
+CREATE TRIGGER receipts_truncate BEFORE TRUNCATE ON @extschema@.receipts
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('a reset is DROP EXTENSION');
+CREATE TRIGGER shipments_truncate BEFORE TRUNCATE ON @extschema@.shipments
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('a reset is DROP EXTENSION');
+CREATE TRIGGER cancellations_truncate BEFORE TRUNCATE ON @extschema@.cancellations
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('a reset is DROP EXTENSION');
+CREATE TRIGGER adjustments_truncate BEFORE TRUNCATE ON @extschema@.adjustments
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('a reset is DROP EXTENSION');
+CREATE TRIGGER events_truncate BEFORE TRUNCATE ON @extschema@.events
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('a reset is DROP EXTENSION');
+
 -- SQL-callable functions (C)
 CREATE FUNCTION @extschema@.place_order(order_id text, lines jsonb)
     RETURNS SETOF @extschema@.order_lines

@@ -4,9 +4,15 @@
  *
  * Lock order, everywhere: a purchase-order line (receipts only), then the
  * item row, then order lines, then their backorder rows, and last the SKU's
- * promise lock (eta.c).  Several items are always locked in sku order.  A
- * priority update locks its line first (the executor does) and then only
- * backorder rows and the promise lock, never the item row.
+ * promise lock (eta.c).  Several items are always locked in sku order, the
+ * lines of one order (cancel_order) in line_no order.  A priority update
+ * locks its line first (the executor does) and then only backorder rows
+ * and the promise lock, never the item row.  The promise lock is held to
+ * the end of the transaction, so a statement takes it only after its last
+ * row lock: receipts, cancellations and positive adjustments defer their
+ * recomputes to the end of the statement (eta_defer_or_recompute, flushed
+ * by AFTER STATEMENT triggers), and cancel_order recomputes after it has
+ * cancelled every line and filled every queue.
  *-------------------------------------------------------------------------
  */
 #ifndef BACKORDER_H
@@ -62,6 +68,8 @@ typedef enum BoPlanKey
 	PLAN_EVENTS_PURGE,
 	PLAN_PLACE_INSERT,
 	PLAN_CANCEL_INSERT,
+	PLAN_ORDER_LINES_LOCK,
+	PLAN_LINE_ORDERED_AT,
 	BO_PLAN_COUNT
 } BoPlanKey;
 
@@ -81,6 +89,7 @@ typedef struct BoScope
 extern void bo_scope_enter(BoScope *scope, Oid owner);
 extern void bo_scope_leave(BoScope *scope);
 extern bool bo_engine_active(void);
+extern int	bo_engine_depth(void);
 extern void bo_reset_engine_depth(void);
 extern void bo_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 								SubTransactionId parentSubid, void *arg);
@@ -163,6 +172,9 @@ extern int64 alloc_fill(BoItem *item);
 extern List *alloc_take_back(BoItem *item, int64 units);
 extern int64 alloc_wait(const BoLine *line, int64 units, bool known_new, bool *is_new);
 
+/* ---- ledger.c ---- */
+extern void ledger_cancel_waiting(const char *order_id, int32 line_no, const char *sku, int64 units);
+
 /* ---- eta.c: promised dates ---- */
 typedef struct EtaChange
 {
@@ -183,6 +195,7 @@ extern bool eta_lookup(List *changes, int64 id, TimestampTz *eta);
 extern bool eta_of(int64 backorder_id, TimestampTz *eta);
 extern void eta_emit(const char *sku, List *changes);
 extern void eta_defer(const char *sku);
+extern bool eta_defer_or_recompute(Relation rel, const char *sku);
 extern void eta_reset_deferred(void);
 
 /* ---- events.c: the outbox ---- */

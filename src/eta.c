@@ -19,6 +19,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
+#include "nodes/value.h"
 #include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -35,8 +36,14 @@ PG_FUNCTION_INFO_V1(backorder_tg_priority);
 /* field 4 of the promise lock's tag: keeps clear of pg_advisory_lock's keys */
 #define ETA_LOCK_CLASS 0x424F
 
-/* skus whose promises must be recomputed at the end of the statement */
-static List *deferred_skus = NIL;
+/* skus whose promises must be recomputed at the end of a statement */
+typedef struct DeferredSku
+{
+	char	   *sku;
+	int			depth;			/* engine depth of the deferring statement */
+} DeferredSku;
+
+static List *deferred_skus = NIL;	/* of DeferredSku, in TopTransactionContext */
 
 typedef struct Supply
 {
@@ -438,18 +445,60 @@ eta_emit(const char *sku, List *changes)
 	event_eta_changed_many(sku, changes);
 }
 
+/*
+ * Remember that a SKU's promises must be recomputed at the end of the
+ * current statement.  The entry records the engine depth of the statement
+ * (0 for a user's own statement), so that the AFTER STATEMENT trigger of a
+ * statement the engine runs inside another one (a receipt's update of its
+ * purchase-order line) flushes only what that inner statement deferred.
+ */
 void
 eta_defer(const char *sku)
 {
 	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+	int			depth = bo_engine_depth();
 	ListCell   *lc;
 
 	foreach(lc, deferred_skus)
-		if (strcmp((char *) lfirst(lc), sku) == 0)
+	{
+		DeferredSku *d = (DeferredSku *) lfirst(lc);
+
+		if (d->depth == depth && strcmp(d->sku, sku) == 0)
 			break;
+	}
 	if (lc == NULL)
-		deferred_skus = lappend(deferred_skus, pstrdup(sku));
+	{
+		DeferredSku *d = palloc(sizeof(DeferredSku));
+
+		d->sku = pstrdup(sku);
+		d->depth = depth;
+		deferred_skus = lappend(deferred_skus, d);
+	}
 	MemoryContextSwitchTo(old);
+}
+
+/*
+ * A ledger row changed a SKU's queue or supply: defer the recompute to the
+ * end of the statement when the ledger has its AFTER STATEMENT flush
+ * trigger (1.1), so that the promise lock comes after every row lock of
+ * the statement; without it (1.0's objects, before ALTER EXTENSION UPDATE)
+ * recompute now.  Called outside the engine scope.  Returns true if
+ * deferred.
+ */
+bool
+eta_defer_or_recompute(Relation rel, const char *sku)
+{
+	BoScope		scope;
+
+	if (rel->trigdesc != NULL && rel->trigdesc->trig_insert_after_statement)
+	{
+		eta_defer(sku);
+		return true;
+	}
+	bo_scope_enter(&scope, rel->rd_rel->relowner);
+	eta_emit(sku, eta_recompute(sku, NULL, 0));
+	bo_scope_leave(&scope);
+	return false;
 }
 
 void
@@ -462,37 +511,52 @@ eta_reset_deferred(void)
 static int
 sku_cmp(const ListCell *a, const ListCell *b)
 {
-	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
+	return strcmp(strVal(lfirst(a)), strVal(lfirst(b)));
 }
 
 /*
- * AFTER ... FOR EACH STATEMENT on purchase_orders and order_lines: recompute
- * the promises of every SKU the statement touched, in sku order (byte
- * order, as everywhere in the engine).  No item row is locked: the promise
- * lock serialises recomputes.
+ * AFTER ... FOR EACH STATEMENT on purchase_orders, order_lines and the
+ * ledgers (receipts, cancellations, adjustments): recompute the promises of
+ * every SKU the statement deferred, in sku order (byte order, as everywhere
+ * in the engine), after every row lock of the statement.  Entries of an
+ * enclosing statement (lower depth) stay for its own flush.  No item row
+ * is locked: the promise lock serialises recomputes.
  */
 Datum
 backorder_tg_eta_flush(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	List	   *skus;
+	int			depth = bo_engine_depth();
+	List	   *skus = NIL;
+	List	   *keep = NIL;
 	ListCell   *lc;
 	BoScope		scope;
+	MemoryContext old;
 
 	bo_check_trigger(fcinfo, "backorder_tg_eta_flush", false, false, -1);
-	if (deferred_skus == NIL || bo_engine_active())
+	if (deferred_skus == NIL)
 		return PointerGetDatum(NULL);
 
-	skus = NIL;
+	old = MemoryContextSwitchTo(TopTransactionContext);
 	foreach(lc, deferred_skus)
-		skus = lappend(skus, pstrdup((const char *) lfirst(lc)));
-	deferred_skus = NIL;
+	{
+		DeferredSku *d = (DeferredSku *) lfirst(lc);
+
+		if (d->depth < depth)
+			keep = lappend(keep, d);
+		else if (!list_member(skus, makeString(d->sku)))
+			skus = lappend(skus, makeString(d->sku));
+	}
+	MemoryContextSwitchTo(old);
+	deferred_skus = keep;
+	if (skus == NIL)
+		return PointerGetDatum(NULL);
 	list_sort(skus, sku_cmp);
 
 	bo_scope_enter(&scope, trigdata->tg_relation->rd_rel->relowner);
 	foreach(lc, skus)
 	{
-		const char *sku = (const char *) lfirst(lc);
+		const char *sku = strVal(lfirst(lc));
 
 		eta_emit(sku, eta_recompute(sku, NULL, 0));
 	}

@@ -12,6 +12,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -25,9 +26,10 @@ PG_FUNCTION_INFO_V1(backorder_tg_restore_only);
 PG_FUNCTION_INFO_V1(backorder_tg_item_insert);
 
 static const char *const item_engine_cols[] = {"on_hand", "reserved", "backordered"};
+/* the contract's NOT NULL engine columns; ordered_at, ours, is derived */
 static const char *const backorder_engine_cols[] = {
 	"order_id", "line_no", "sku", "quantity", "filled", "cancelled",
-	"priority", "created_at", "status", "ordered_at"
+	"priority", "created_at", "status"
 };
 static const char *const event_engine_cols[] = {
 	"at", "kind", "order_id", "line_no", "sku", "quantity"
@@ -110,7 +112,8 @@ changed_column(TriggerData *trigdata)
 }
 
 /*
- * BEFORE UPDATE / DELETE, row or statement: refuse unless the engine writes.
+ * BEFORE UPDATE / DELETE (row or statement) and BEFORE TRUNCATE: refuse
+ * unless the engine writes (the engine never truncates).
  * The trigger's first argument says what is allowed instead.
  */
 Datum
@@ -153,9 +156,46 @@ backorder_tg_forbid(PG_FUNCTION_ARGS)
 	ereport(ERROR,
 			(errcode(ERRCODE_BO_ENGINE_MANAGED),
 			 errmsg("%s on table \"backorder.%s\" is not allowed",
-					TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ? "DELETE" : "UPDATE", table),
+					TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ? "DELETE" :
+					TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) ? "TRUNCATE" : "UPDATE", table),
 			 errdetail("In backorder.%s, %s.", table, why)));
 	pg_unreachable();
+}
+
+/*
+ * A restored backorder row that does not carry ordered_at (our column, not
+ * the contract's: a restore may name exactly the contract's columns) takes
+ * it from its order line, or from its own created_at if the line is not
+ * there (yet).
+ */
+static HeapTuple
+restored_backorder(Relation rel, HeapTuple tuple)
+{
+	static const Oid argtypes[] = {TEXTOID, INT4OID};
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			col = SPI_fnumber(desc, "ordered_at");
+	Datum		values[2];
+	Datum		ordered_at;
+	bool		isnull;
+	bool		null = false;
+	BoScope		scope;
+
+	(void) heap_getattr(tuple, col, desc, &isnull);
+	if (!isnull)
+		return tuple;
+	ordered_at = heap_getattr(tuple, SPI_fnumber(desc, "created_at"), desc, &isnull);
+	values[0] = heap_getattr(tuple, SPI_fnumber(desc, "order_id"), desc, &isnull);
+	values[1] = heap_getattr(tuple, SPI_fnumber(desc, "line_no"), desc, &isnull);
+	bo_scope_enter(&scope, rel->rd_rel->relowner);
+	bo_exec(bo_plan(PLAN_LINE_ORDERED_AT,
+					"SELECT ordered_at FROM backorder.order_lines"
+					" WHERE order_id OPERATOR(pg_catalog.=) $1 AND line_no OPERATOR(pg_catalog.=) $2",
+					2, argtypes),
+			values, NULL, true, 1);
+	if (SPI_processed > 0)
+		ordered_at = TimestampTzGetDatum(bo_get_timestamptz(0, 1, NULL));
+	bo_scope_leave(&scope);
+	return heap_modify_tuple_by_cols(tuple, desc, 1, &col, &ordered_at, &null);
 }
 
 /*
@@ -178,14 +218,16 @@ backorder_tg_restore_only(PG_FUNCTION_ARGS)
 	if (bo_row_origin(rel, trigdata->tg_trigtuple,
 					  is_events ? event_engine_cols : backorder_engine_cols,
 					  is_events ? lengthof(event_engine_cols) : lengthof(backorder_engine_cols))
-		== ROW_FROM_USER)
-		ereport(ERROR,
-				(errcode(ERRCODE_BO_ENGINE_MANAGED),
-				 errmsg("table \"backorder.%s\" is written by the engine only", RelationGetRelationName(rel)),
-				 errdetail("%s", is_events ?
-						   "Events are written by the engine; consumers use claim_events and purge_events." :
-						   "Backorder rows are written when order lines cannot be reserved.")));
-	return PointerGetDatum(trigdata->tg_trigtuple);
+		== ROW_RESTORED)
+		return is_events ? PointerGetDatum(trigdata->tg_trigtuple) :
+			PointerGetDatum(restored_backorder(rel, trigdata->tg_trigtuple));
+	ereport(ERROR,
+			(errcode(ERRCODE_BO_ENGINE_MANAGED),
+			 errmsg("table \"backorder.%s\" is written by the engine only", RelationGetRelationName(rel)),
+			 errdetail("%s", is_events ?
+					   "Events are written by the engine; consumers use claim_events and purge_events." :
+					   "Backorder rows are written when order lines cannot be reserved.")));
+	pg_unreachable();
 }
 
 /* BEFORE INSERT on items: stock starts at zero. */

@@ -4,10 +4,12 @@
  *		engine columns: receipts (stock in, queue filled), shipments
  *		(reserved units leave), cancellations (waiting units first, then
  *		reserved ones, which go to the queue) and adjustments (counts,
- *		damage; a shortfall takes reservations back).  Also cancel_order().
+ *		damage; a shortfall takes reservations back).
  *
  * Each trigger locks the item row before any order line, so that every
- * path takes its locks in the same order.
+ * path takes its locks in the same order.  A negative adjustment
+ * recomputes promises at once (its `backordered` events carry the new
+ * dates); the others defer it to the end of their statement.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -25,7 +27,6 @@ PG_FUNCTION_INFO_V1(backorder_tg_receive);
 PG_FUNCTION_INFO_V1(backorder_tg_ship);
 PG_FUNCTION_INFO_V1(backorder_tg_cancel);
 PG_FUNCTION_INFO_V1(backorder_tg_adjust);
-PG_FUNCTION_INFO_V1(backorder_cancel_order);
 
 #define OP(o) " OPERATOR(pg_catalog." o ") "
 
@@ -83,15 +84,19 @@ ledger_finish(LedgerRow *row)
 													 row->ncols, row->cols, row->values, row->nulls));
 }
 
-/* After stock became available: fill the queue, store the item, re-promise. */
+/*
+ * After stock became available: fill the queue and store the item.  Returns
+ * the units allocated; *repromise tells the caller to have the SKU's
+ * promises recomputed (eta_defer_or_recompute, once out of the engine
+ * scope: at the end of the statement, after its last row lock).
+ */
 static int64
-fill_and_store(BoItem *item, bool supply_changed)
+fill_and_store(BoItem *item, bool supply_changed, bool *repromise)
 {
 	int64		allocated = alloc_fill(item);
 
 	bo_item_store(item);
-	if (allocated > 0 || supply_changed)
-		eta_emit(item->sku, eta_recompute(item->sku, NULL, 0));
+	*repromise = allocated > 0 || supply_changed;
 	return allocated;
 }
 
@@ -136,6 +141,7 @@ backorder_tg_receive(PG_FUNCTION_ARGS)
 	BoScope		scope;
 	BoItem		item;
 	int64		allocated;
+	bool		repromise;
 
 	bo_check_trigger(fcinfo, "backorder_tg_receive", true, true, TRIGGER_EVENT_INSERT);
 	if (bo_row_origin(trigdata->tg_relation, trigdata->tg_trigtuple,
@@ -176,8 +182,10 @@ backorder_tg_receive(PG_FUNCTION_ARGS)
 	}
 	lock_item_or_fail(sku, &item);
 	item.on_hand = bo_add(item.on_hand, quantity, "on hand");
-	allocated = fill_and_store(&item, !n_po);
+	allocated = fill_and_store(&item, !n_po, &repromise);
 	bo_scope_leave(&scope);
+	if (repromise)
+		(void) eta_defer_or_recompute(row.rel, sku);
 
 	ledger_set(&row, 0, allocated);
 	ledger_set(&row, 1, item.on_hand);
@@ -229,6 +237,29 @@ backorder_tg_ship(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Cancel `units` waiting units of a line (they are its waiting row's) and
+ * write the `cancelled` event.  The caller holds the item and the line.
+ */
+void
+ledger_cancel_waiting(const char *order_id, int32 line_no, const char *sku, int64 units)
+{
+	static const Oid bo_types[] = {TEXTOID, INT4OID, INT8OID};
+	Datum		values[3];
+
+	values[0] = CStringGetTextDatum(order_id);
+	values[1] = Int32GetDatum(line_no);
+	values[2] = Int64GetDatum(units);
+	bo_exec(bo_plan(PLAN_BACKORDER_CANCEL,
+					"UPDATE backorder.backorders SET cancelled = cancelled" OP("+") "$3,"
+					"  status = CASE WHEN quantity" OP("-") "filled" OP("-") "cancelled" OP("-") "$3"
+					"   " OP("=") "0 THEN 'cancelled' ELSE 'waiting' END"
+					" WHERE order_id" OP("=") "$1 AND line_no" OP("=") "$2 AND status" OP("=") "'waiting'",
+					3, bo_types),
+			values, NULL, false, 0);
+	event_cancelled(order_id, line_no, sku, units);
+}
+
+/*
  * BEFORE INSERT on cancellations: waiting units are cancelled first, then
  * reserved ones, which go at once to the SKU's queue.  A NULL quantity
  * cancels every open unit.
@@ -236,7 +267,6 @@ backorder_tg_ship(PG_FUNCTION_ARGS)
 Datum
 backorder_tg_cancel(PG_FUNCTION_ARGS)
 {
-	static const Oid bo_types[] = {TEXTOID, INT4OID, INT8OID};
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	LedgerRow	row;
 	bool		n_order,
@@ -252,6 +282,9 @@ backorder_tg_cancel(PG_FUNCTION_ARGS)
 	BoScope		scope;
 	BoItem		item;
 	BoLine		line;
+	bool		repromise;
+	char	   *sku;
+	MemoryContext caller_context = CurrentMemoryContext;
 
 	bo_check_trigger(fcinfo, "backorder_tg_cancel", true, true, TRIGGER_EVENT_INSERT);
 	if (bo_row_origin(trigdata->tg_relation, trigdata->tg_trigtuple,
@@ -282,26 +315,15 @@ backorder_tg_cancel(PG_FUNCTION_ARGS)
 	waiting_cancelled = Min(quantity, line.backordered);
 	reserved_cancelled = quantity - waiting_cancelled;
 	if (waiting_cancelled > 0)
-	{
-		Datum		values[3];
-
-		values[0] = CStringGetTextDatum(line.order_id);
-		values[1] = Int32GetDatum(line.line_no);
-		values[2] = Int64GetDatum(waiting_cancelled);
-		bo_exec(bo_plan(PLAN_BACKORDER_CANCEL,
-						"UPDATE backorder.backorders SET cancelled = cancelled" OP("+") "$3,"
-						"  status = CASE WHEN quantity" OP("-") "filled" OP("-") "cancelled" OP("-") "$3"
-						"   " OP("=") "0 THEN 'cancelled' ELSE 'waiting' END"
-						" WHERE order_id" OP("=") "$1 AND line_no" OP("=") "$2 AND status" OP("=") "'waiting'",
-						3, bo_types),
-				values, NULL, false, 0);
-		event_cancelled(line.order_id, line.line_no, line.sku, waiting_cancelled);
-	}
+		ledger_cancel_waiting(line.order_id, line.line_no, line.sku, waiting_cancelled);
 	bo_line_apply(line.order_id, line.line_no, -reserved_cancelled, -waiting_cancelled, 0, quantity);
 	item.reserved -= reserved_cancelled;
 	item.backordered -= waiting_cancelled;
-	(void) fill_and_store(&item, waiting_cancelled > 0);
+	(void) fill_and_store(&item, waiting_cancelled > 0, &repromise);
+	sku = MemoryContextStrdup(caller_context, line.sku);	/* SPI memory goes */
 	bo_scope_leave(&scope);
+	if (repromise)
+		(void) eta_defer_or_recompute(row.rel, sku);
 
 	if (n_qty)
 	{
@@ -338,6 +360,7 @@ backorder_tg_adjust(PG_FUNCTION_ARGS)
 	BoItem		item;
 	int64		allocated = 0;
 	int64		taken_back = 0;
+	bool		repromise = false;
 
 	bo_check_trigger(fcinfo, "backorder_tg_adjust", true, true, TRIGGER_EVENT_INSERT);
 	if (bo_row_origin(trigdata->tg_relation, trigdata->tg_trigtuple,
@@ -358,7 +381,7 @@ backorder_tg_adjust(PG_FUNCTION_ARGS)
 	if (delta > 0)
 	{
 		item.on_hand = bo_add(item.on_hand, delta, "on hand");
-		allocated = fill_and_store(&item, false);
+		allocated = fill_and_store(&item, false, &repromise);
 	}
 	else
 	{
@@ -402,72 +425,11 @@ backorder_tg_adjust(PG_FUNCTION_ARGS)
 		}
 	}
 	bo_scope_leave(&scope);
+	if (repromise)
+		(void) eta_defer_or_recompute(row.rel, sku);
 
 	ledger_set(&row, 0, allocated);
 	ledger_set(&row, 1, taken_back);
 	ledger_set(&row, 2, item.on_hand);
 	return ledger_finish(&row);
-}
-
-/*
- * cancel_order(order_id text, reason text) returns bigint
- *
- * One cancellations row (quantity NULL: every open unit) per line with open
- * units, written in sku order so that items are locked in the global order.
- */
-Datum
-backorder_cancel_order(PG_FUNCTION_ARGS)
-{
-	static const Oid exists_types[] = {TEXTOID};
-	static const Oid insert_types[] = {TEXTOID, TEXTOID};
-	Datum		values[2];
-	char		nulls[2] = {' ', ' '};
-	BoScope		scope;
-	int64		total;
-	char	   *order_id;
-	MemoryContext caller_context;
-
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("order_id must not be NULL")));
-	order_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	values[0] = PG_GETARG_DATUM(0);
-	values[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
-	nulls[1] = PG_ARGISNULL(1) ? 'n' : ' ';
-
-	caller_context = CurrentMemoryContext;
-	bo_scope_enter(&scope, bo_owner());
-	bo_exec(bo_plan(PLAN_ORDER_EXISTS,
-					"SELECT 1 FROM backorder.order_lines WHERE order_id" OP("=") "$1 LIMIT 1",
-					1, exists_types),
-			values, NULL, false, 1);
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("order \"%s\" does not exist", order_id)));
-
-	PG_TRY();
-	{
-		bo_exec(bo_plan(PLAN_CANCEL_INSERT,
-					"INSERT INTO backorder.cancellations (order_id, line_no, quantity, reason)"
-					" SELECT l.order_id, l.line_no, NULL, $2 FROM backorder.order_lines l"
-					"  WHERE l.order_id" OP("=") "$1"
-					"    AND l.reserved" OP("+") "l.backordered" OP(">") "0"
-					"  ORDER BY l.sku COLLATE pg_catalog.\"C\", l.line_no"
-					" RETURNING quantity",
-					2, insert_types),
-			values, nulls, false, 0);
-	}
-	PG_CATCH();
-	{
-		bo_rethrow_without_context(caller_context);
-	}
-	PG_END_TRY();
-	total = 0;
-	for (uint64 i = 0; i < SPI_processed; i++)
-		total = bo_add(total, bo_get_int64((int) i, 1, NULL), "units cancelled");
-	bo_scope_leave(&scope);
-
-	PG_RETURN_INT64(total);
 }

@@ -124,6 +124,13 @@ bo_engine_active(void)
 	return engine_depth > 0;
 }
 
+/* How many engine scopes are open: 0 in a user's own statement. */
+int
+bo_engine_depth(void)
+{
+	return engine_depth;
+}
+
 void
 bo_reset_engine_depth(void)
 {
