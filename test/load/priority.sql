@@ -1,7 +1,5 @@
 -- test/load/priority.sql: raise or lower the priority of a waiting line of
--- one SKU.  Not in the default mix: it deadlocks with receipts today (see
--- test/specs-pending/priority-vs-receipt-deadlock.spec); LOAD_PRIORITY_WEIGHT
--- turns it on.
+-- one SKU (weight LOAD_PRIORITY_WEIGHT, default 5).
 \set s (case when random(1, 100) <= 60 then random(1, 4) else random(5, 204) end)
 \set prio random(0, 5)
 UPDATE backorder.order_lines l SET priority = :prio

@@ -21,16 +21,13 @@
 # printed.
 #
 # Env: LOAD_SECONDS, LOAD_CLIENTS (8), LOAD_PRIORITY_WEIGHT (weight of priority
-# updates in the mix, default 0: see the README, "known limits": a priority
-# update can deadlock with a statement that recomputes a SKU's promises and
-# then fills more of its lines, e.g. cancel_order of two lines of one SKU;
-# LOAD_PRIORITY_WEIGHT=5 shows it about once in six 20 s runs).
+# updates in the mix, default 5).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 secs=${LOAD_SECONDS:-20}
 clients=${LOAD_CLIENTS:-8}
-prio_weight=${LOAD_PRIORITY_WEIGHT:-0}
+prio_weight=${LOAD_PRIORITY_WEIGHT:-5}
 db="backorder_load_$$"
 work=$(mktemp -d -t backorder_load.XXXXXX)
 chmod 755 "$work"
