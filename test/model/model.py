@@ -525,7 +525,7 @@ class Model:
             raise Fail(codes)
         return self._cancel(line, quantity)
 
-    def _cancel(self, line, quantity):
+    def _cancel(self, line, quantity, fill=True):
         it = self.items[line.sku]
         q = line.open if quantity is None else quantity
         w = min(q, line.backordered)
@@ -543,8 +543,9 @@ class Model:
         it.reserved -= r
         line.cancelled += q
         self.touch_line(line)
-        self.allocate(it)
-        self.eta(line.sku)
+        if fill:
+            self.allocate(it)
+            self.eta(line.sku)
         return {"quantity": q, "waiting_cancelled": w, "reserved_cancelled": r}
 
     def cancel_order(self, order_id):
@@ -553,10 +554,20 @@ class Model:
             raise Fail(["P0002"])
         if sum(l.open for l in lines) > MAXI:
             raise Fail(["22003"])       # the bigint result would overflow
+        # every line is cancelled as it stood (line_no order) before any
+        # freed unit goes to a queue: the order's own lines never get them
+        # (no `allocated` event for them); then the queues are filled and
+        # the promises recomputed, each in sku order
         total = 0
+        skus = set()
         for line in sorted(lines, key=lambda l: l.line_no):
             if line.open > 0:
-                total += self._cancel(line, None)["quantity"]
+                total += self._cancel(line, None, fill=False)["quantity"]
+                skus.add(line.sku)
+        for sku in sorted(skus, key=lambda k: k.encode()):
+            self.allocate(self.items[sku])
+        for sku in sorted(skus, key=lambda k: k.encode()):
+            self.eta(sku)
         return total
 
     def adjustment(self, sku, delta):
