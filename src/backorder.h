@@ -70,6 +70,8 @@ typedef enum BoPlanKey
 	PLAN_CANCEL_INSERT,
 	PLAN_ORDER_LINES_LOCK,
 	PLAN_LINE_ORDERED_AT,
+	PLAN_EVENT_INSERT_PENDING,
+	PLAN_EVENTS_SET_ETA,
 	BO_PLAN_COUNT
 } BoPlanKey;
 
@@ -196,12 +198,16 @@ extern bool eta_of(int64 backorder_id, TimestampTz *eta);
 extern void eta_emit(const char *sku, List *changes);
 extern void eta_defer(const char *sku);
 extern bool eta_defer_or_recompute(Relation rel, const char *sku);
+extern void eta_defer_take_back(Relation rel, const char *sku, int n, const int64 *event_ids,
+								const int64 *backorder_ids, const bool *is_new);
 extern void eta_reset_deferred(void);
 
 /* ---- events.c: the outbox ---- */
 extern void event_backordered(const char *order_id, int32 line_no, const char *sku, int64 units,
 							  bool has_eta, TimestampTz eta);
 extern void event_allocated_many(Datum *values, const Oid *argtypes);
+extern int64 event_backordered_pending(const char *order_id, int32 line_no, const char *sku, int64 units);
+extern void event_set_etas(const int64 *event_ids, const int64 *backorder_ids, int n);
 extern void event_cancelled(const char *order_id, int32 line_no, const char *sku, int64 units);
 extern void event_eta_changed_many(const char *sku, List *changes);
 

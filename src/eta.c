@@ -19,7 +19,6 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
-#include "nodes/value.h"
 #include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -41,6 +40,12 @@ typedef struct DeferredSku
 {
 	char	   *sku;
 	int			depth;			/* engine depth of the deferring statement */
+	/* take-backs (negative adjustments): rows just written, pending events */
+	int			nfresh;
+	int64	   *fresh;
+	int			nevents;
+	int64	   *event_ids;		/* `backordered` events awaiting their date */
+	int64	   *event_rows;		/* ... from these backorder rows */
 } DeferredSku;
 
 static List *deferred_skus = NIL;	/* of DeferredSku, in TopTransactionContext */
@@ -468,13 +473,88 @@ eta_defer(const char *sku)
 	}
 	if (lc == NULL)
 	{
-		DeferredSku *d = palloc(sizeof(DeferredSku));
+		DeferredSku *d = palloc0(sizeof(DeferredSku));
 
 		d->sku = pstrdup(sku);
 		d->depth = depth;
 		deferred_skus = lappend(deferred_skus, d);
 	}
 	MemoryContextSwitchTo(old);
+}
+
+static DeferredSku *
+deferred_entry(const char *sku)
+{
+	int			depth = bo_engine_depth();
+	ListCell   *lc;
+
+	eta_defer(sku);
+	foreach(lc, deferred_skus)
+	{
+		DeferredSku *d = (DeferredSku *) lfirst(lc);
+
+		if (d->depth == depth && strcmp(d->sku, sku) == 0)
+			return d;
+	}
+	elog(ERROR, "backorder: deferred entry for sku \"%s\" is missing", sku);
+	pg_unreachable();
+}
+
+static int64 *
+append_ids(int64 *ids, int have, const int64 *more, int n)
+{
+	int64	   *all = MemoryContextAlloc(TopTransactionContext, sizeof(int64) * (have + n));
+
+	if (have > 0)
+		memcpy(all, ids, sizeof(int64) * have);
+	memcpy(all + have, more, sizeof(int64) * n);
+	return all;
+}
+
+/* Recompute one SKU's promises, then date its pending `backordered` events. */
+static void
+repromise(const char *sku, const int64 *fresh, int nfresh,
+		  const int64 *event_ids, const int64 *event_rows, int nevents)
+{
+	List	   *changes = eta_recompute(sku, fresh, nfresh);
+
+	event_set_etas(event_ids, event_rows, nevents);
+	eta_emit(sku, changes);
+}
+
+/*
+ * A negative adjustment took reserved units back into n backorder rows
+ * (is_new: written just now) and wrote their `backordered` events without
+ * a date: recompute and date them at the end of the statement, or now
+ * without the flush trigger (see eta_defer_or_recompute).  Called outside
+ * the engine scope.
+ */
+void
+eta_defer_take_back(Relation rel, const char *sku, int n, const int64 *event_ids,
+					const int64 *backorder_ids, const bool *is_new)
+{
+	int64	   *fresh = palloc(sizeof(int64) * Max(n, 1));
+	int			nfresh = 0;
+	BoScope		scope;
+
+	for (int i = 0; i < n; i++)
+		if (is_new[i])
+			fresh[nfresh++] = backorder_ids[i];
+
+	if (rel->trigdesc != NULL && rel->trigdesc->trig_insert_after_statement)
+	{
+		DeferredSku *d = deferred_entry(sku);
+
+		d->fresh = append_ids(d->fresh, d->nfresh, fresh, nfresh);
+		d->nfresh += nfresh;
+		d->event_ids = append_ids(d->event_ids, d->nevents, event_ids, n);
+		d->event_rows = append_ids(d->event_rows, d->nevents, backorder_ids, n);
+		d->nevents += n;
+		return;
+	}
+	bo_scope_enter(&scope, rel->rd_rel->relowner);
+	repromise(sku, fresh, nfresh, event_ids, backorder_ids, n);
+	bo_scope_leave(&scope);
 }
 
 /*
@@ -509,9 +589,9 @@ eta_reset_deferred(void)
 }
 
 static int
-sku_cmp(const ListCell *a, const ListCell *b)
+deferred_cmp(const ListCell *a, const ListCell *b)
 {
-	return strcmp(strVal(lfirst(a)), strVal(lfirst(b)));
+	return strcmp(((const DeferredSku *) lfirst(a))->sku, ((const DeferredSku *) lfirst(b))->sku);
 }
 
 /*
@@ -527,7 +607,7 @@ backorder_tg_eta_flush(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	int			depth = bo_engine_depth();
-	List	   *skus = NIL;
+	List	   *flush = NIL;
 	List	   *keep = NIL;
 	ListCell   *lc;
 	BoScope		scope;
@@ -544,21 +624,41 @@ backorder_tg_eta_flush(PG_FUNCTION_ARGS)
 
 		if (d->depth < depth)
 			keep = lappend(keep, d);
-		else if (!list_member(skus, makeString(d->sku)))
-			skus = lappend(skus, makeString(d->sku));
+		else
+			flush = lappend(flush, d);
 	}
 	MemoryContextSwitchTo(old);
 	deferred_skus = keep;
-	if (skus == NIL)
+	if (flush == NIL)
 		return PointerGetDatum(NULL);
-	list_sort(skus, sku_cmp);
+	list_sort(flush, deferred_cmp);
 
 	bo_scope_enter(&scope, trigdata->tg_relation->rd_rel->relowner);
-	foreach(lc, skus)
+	for (int i = 0; i < list_length(flush);)
 	{
-		const char *sku = strVal(lfirst(lc));
+		DeferredSku *d = (DeferredSku *) list_nth(flush, i);
+		int64	   *fresh = d->fresh;
+		int64	   *event_ids = d->event_ids;
+		int64	   *event_rows = d->event_rows;
+		int			nfresh = d->nfresh;
+		int			nevents = d->nevents;
+		int			j;
 
-		eta_emit(sku, eta_recompute(sku, NULL, 0));
+		/* entries of one sku from several depths: one recompute */
+		for (j = i + 1; j < list_length(flush); j++)
+		{
+			DeferredSku *e = (DeferredSku *) list_nth(flush, j);
+
+			if (strcmp(e->sku, d->sku) != 0)
+				break;
+			fresh = append_ids(fresh, nfresh, e->fresh, e->nfresh);
+			nfresh += e->nfresh;
+			event_ids = append_ids(event_ids, nevents, e->event_ids, e->nevents);
+			event_rows = append_ids(event_rows, nevents, e->event_rows, e->nevents);
+			nevents += e->nevents;
+		}
+		repromise(d->sku, fresh, nfresh, event_ids, event_rows, nevents);
+		i = j;
 	}
 	bo_scope_leave(&scope);
 	return PointerGetDatum(NULL);

@@ -61,6 +61,58 @@ event_backordered(const char *order_id, int32 line_no, const char *sku, int64 un
 	event_write("backordered", order_id, line_no, sku, units, has_eta, eta);
 }
 
+/*
+ * A `backordered` event whose expected_at is set later, once the SKU's
+ * promises are recomputed (event_set_etas).  Returns its id.
+ */
+int64
+event_backordered_pending(const char *order_id, int32 line_no, const char *sku, int64 units)
+{
+	static const Oid argtypes[] = {TEXTOID, INT4OID, TEXTOID, INT8OID};
+	Datum		values[4];
+
+	values[0] = CStringGetTextDatum(order_id);
+	values[1] = Int32GetDatum(line_no);
+	values[2] = CStringGetTextDatum(sku);
+	values[3] = Int64GetDatum(units);
+	bo_exec(bo_plan(PLAN_EVENT_INSERT_PENDING,
+					"INSERT INTO backorder.events (at, kind, order_id, line_no, sku, quantity, expected_at)"
+					" VALUES (pg_catalog.now(), 'backordered', $1, $2, $3, $4, NULL) RETURNING id",
+					4, argtypes),
+			values, NULL, false, 0);
+	Async_Notify(EVENTS_CHANNEL, NULL);
+	return bo_get_int64(0, 1, NULL);
+}
+
+/*
+ * Each pending `backordered` event (event_ids[i]) takes the stored
+ * expected_at of its backorder row (backorder_ids[i]).
+ */
+void
+event_set_etas(const int64 *event_ids, const int64 *backorder_ids, int n)
+{
+	static const Oid argtypes[] = {INT8ARRAYOID, INT8ARRAYOID};
+	Datum	   *e = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *b = palloc(sizeof(Datum) * Max(n, 1));
+	Datum		values[2];
+
+	if (n == 0)
+		return;
+	for (int i = 0; i < n; i++)
+	{
+		e[i] = Int64GetDatum(event_ids[i]);
+		b[i] = Int64GetDatum(backorder_ids[i]);
+	}
+	values[0] = PointerGetDatum(construct_array(e, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[1] = PointerGetDatum(construct_array(b, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	bo_exec(bo_plan(PLAN_EVENTS_SET_ETA,
+					"UPDATE backorder.events e SET expected_at = b.expected_at"
+					"  FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(event_id, backorder_id),"
+					"       backorder.backorders b"
+					" WHERE e.id" OP("=") "u.event_id AND b.id" OP("=") "u.backorder_id",
+					2, argtypes),
+			values, NULL, false, 0);
+}
 
 void
 event_cancelled(const char *order_id, int32 line_no, const char *sku, int64 units)

@@ -7,9 +7,9 @@
  *		damage; a shortfall takes reservations back).
  *
  * Each trigger locks the item row before any order line, so that every
- * path takes its locks in the same order.  A negative adjustment
- * recomputes promises at once (its `backordered` events carry the new
- * dates); the others defer it to the end of their statement.
+ * path takes its locks in the same order.  Promises are recomputed at the
+ * end of the statement (after its last row lock); the `backordered` events
+ * of a negative adjustment get their dates then.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -361,6 +361,12 @@ backorder_tg_adjust(PG_FUNCTION_ARGS)
 	int64		allocated = 0;
 	int64		taken_back = 0;
 	bool		repromise = false;
+	List	   *taken = NIL;
+	int			ntaken = 0;
+	int64	   *event_ids = NULL;
+	int64	   *backorder_ids = NULL;
+	bool	   *is_new = NULL;
+	MemoryContext caller_context = CurrentMemoryContext;
 
 	bo_check_trigger(fcinfo, "backorder_tg_adjust", true, true, TRIGGER_EVENT_INSERT);
 	if (bo_row_origin(trigdata->tg_relation, trigdata->tg_trigtuple,
@@ -386,11 +392,8 @@ backorder_tg_adjust(PG_FUNCTION_ARGS)
 	else
 	{
 		int64		on_hand = item.on_hand + delta;
-		List	   *taken = NIL;
-		List	   *changes;
 		ListCell   *lc;
-		int64	   *fresh;
-		int			nfresh = 0;
+		int			i = 0;
 
 		if (on_hand < 0)
 			bo_error_negative_stock(sku, item.on_hand, delta);
@@ -402,31 +405,29 @@ backorder_tg_adjust(PG_FUNCTION_ARGS)
 		item.on_hand = on_hand;
 		bo_item_store(&item);
 
-		if (taken != NIL)
+		/*
+		 * one `backordered` event per line; its date is set once promised
+		 * (the arrays outlive the SPI memory)
+		 */
+		ntaken = list_length(taken);
+		event_ids = MemoryContextAlloc(caller_context, sizeof(int64) * Max(ntaken, 1));
+		backorder_ids = MemoryContextAlloc(caller_context, sizeof(int64) * Max(ntaken, 1));
+		is_new = MemoryContextAlloc(caller_context, sizeof(bool) * Max(ntaken, 1));
+		foreach(lc, taken)
 		{
-			fresh = palloc(sizeof(int64) * list_length(taken));
-			foreach(lc, taken)
-			{
-				BoTakeBack *tb = lfirst(lc);
+			BoTakeBack *tb = lfirst(lc);
 
-				if (tb->is_new)
-					fresh[nfresh++] = tb->backorder_id;
-			}
-			changes = eta_recompute(sku, fresh, nfresh);
-			foreach(lc, taken)
-			{
-				BoTakeBack *tb = lfirst(lc);
-				TimestampTz eta = 0;
-				bool		has_eta = eta_of(tb->backorder_id, &eta);
-
-				event_backordered(tb->order_id, tb->line_no, sku, tb->units, has_eta, eta);
-			}
-			eta_emit(sku, changes);
+			event_ids[i] = event_backordered_pending(tb->order_id, tb->line_no, sku, tb->units);
+			backorder_ids[i] = tb->backorder_id;
+			is_new[i] = tb->is_new;
+			i++;
 		}
 	}
 	bo_scope_leave(&scope);
 	if (repromise)
 		(void) eta_defer_or_recompute(row.rel, sku);
+	if (ntaken > 0)
+		eta_defer_take_back(row.rel, sku, ntaken, event_ids, backorder_ids, is_new);
 
 	ledger_set(&row, 0, allocated);
 	ledger_set(&row, 1, taken_back);
