@@ -42,7 +42,7 @@ order_skus(Datum order_id, CancelItem **items)
 	int			n;
 
 	values[0] = order_id;
-	bo_exec(bo_plan(PLAN_ORDER_EXISTS,
+	bo_exec(bo_plan(PLAN_ORDER_SKUS,
 					"SELECT DISTINCT sku COLLATE pg_catalog.\"C\" FROM backorder.order_lines"
 					" WHERE order_id" OP("=") "$1 ORDER BY 1",
 					1, argtypes),

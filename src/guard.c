@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  * src/guard.c
  *		Who may write what: engine columns, append-only ledgers, the
- *		engine-only tables (backorders, events) and the restore exception.
+ *		engine-only tables (backorders, events), no TRUNCATE, and the
+ *		restore exception (a restored backorder row without ordered_at,
+ *		our column, takes its line's).
  *
  * A row whose engine columns are all left out is applied by the engine.  A
  * row that arrives with every NOT NULL engine column set, written by a
