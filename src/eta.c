@@ -4,8 +4,10 @@
  *		SKU's waiting rows (fill order) with its open purchase-order lines
  *		(expected_at, purchase_order_id) by running totals, and the
  *		eta_changed events that follow.  Also the per-statement set of SKUs
- *		whose promises a user statement (purchase orders, priorities) made
- *		stale, recomputed once per SKU by an AFTER STATEMENT trigger.
+ *		whose promises a user statement (purchase orders, priorities, the
+ *		receipts, cancellations and adjustments ledgers) made stale,
+ *		recomputed once per SKU by an AFTER STATEMENT trigger after the
+ *		statement's last row lock.
  *
  * Cost of one recompute: the PO lines, the waiting rows the PO lines cover
  * (plus the first one they do not), and the rows that had a date before;
@@ -503,8 +505,11 @@ deferred_entry(const char *sku)
 static int64 *
 append_ids(int64 *ids, int have, const int64 *more, int n)
 {
-	int64	   *all = MemoryContextAlloc(TopTransactionContext, sizeof(int64) * (have + n));
+	int64	   *all;
 
+	if (n == 0)
+		return ids;
+	all = MemoryContextAlloc(TopTransactionContext, sizeof(int64) * (have + n));
 	if (have > 0)
 		memcpy(all, ids, sizeof(int64) * have);
 	memcpy(all + have, more, sizeof(int64) * n);
