@@ -114,10 +114,11 @@ CREATE TABLE @extschema@.backorders (
                AND filled OPERATOR(pg_catalog.+) cancelled
                    OPERATOR(pg_catalog.<=) quantity)
 );
-CREATE INDEX backorders_queue_idx ON @extschema@.backorders (sku, priority DESC, ordered_at, id)
-    WHERE status OPERATOR(pg_catalog.=) 'waiting';
-CREATE INDEX backorders_promised_idx ON @extschema@.backorders (sku, priority DESC, ordered_at, id)
-    WHERE status OPERATOR(pg_catalog.=) 'waiting' AND expected_at IS NOT NULL;
+-- One index serves the queue walks (sku = $1 AND status = 'waiting', in
+-- fill order) and the per-SKU history of the views (status = 'filled').
+-- expected_at is in no index and no index predicate, so a date change can
+-- be a HOT update (issue 11).
+CREATE INDEX backorders_queue_idx ON @extschema@.backorders (sku, status, priority DESC, ordered_at, id);
 CREATE UNIQUE INDEX backorders_line_waiting_idx ON @extschema@.backorders (order_id, line_no)
     WHERE status OPERATOR(pg_catalog.=) 'waiting';
 CREATE INDEX backorders_line_idx ON @extschema@.backorders (order_id, line_no);

@@ -95,6 +95,50 @@ fill_and_store(BoItem *item, bool supply_changed)
 	return allocated;
 }
 
+/*
+ * A receipt against a purchase-order line: the line received the units
+ * (its outstanding units fell by supply_shift); fill the queue, store the
+ * item, and re-promise only the rows whose date can move (src/eta.c).
+ */
+typedef struct PoReceived
+{
+	char	   *po_id;
+	TimestampTz expected_at;
+	int64		supply_shift;
+} PoReceived;
+
+static int64
+fill_and_store_received(BoItem *item, const PoReceived *po)
+{
+	int64		allocated = alloc_fill(item);
+
+	bo_item_store(item);
+	eta_emit(item->sku, eta_recompute_after_receipt(item->sku, po->po_id, po->expected_at,
+													po->supply_shift, allocated));
+	return allocated;
+}
+
+/*
+ * How many outstanding units the receipt took off the line, from the row
+ * PLAN_PO_RECEIVE returned: an uncancelled line is open exactly while
+ * received < quantity, so before the receipt it had quantity - (received -
+ * quantity received now) outstanding units if that is positive.
+ */
+static int64
+po_supply_shift(int64 received_now)
+{
+	bool		isnull;
+	int64		quantity = bo_get_int64(0, 1, NULL);
+	int64		received = bo_get_int64(0, 2, NULL);
+	char	   *status = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+														   3, &isnull));
+	int64		outstanding_before = quantity - (received - received_now);
+
+	if (strcmp(status, "cancelled") == 0 || outstanding_before <= 0)
+		return 0;
+	return Min(outstanding_before, received_now);
+}
+
 static void
 lock_item_or_fail(const char *sku, BoItem *item)
 {
@@ -136,6 +180,7 @@ backorder_tg_receive(PG_FUNCTION_ARGS)
 	BoScope		scope;
 	BoItem		item;
 	int64		allocated;
+	PoReceived	received = {0};
 
 	bo_check_trigger(fcinfo, "backorder_tg_receive", true, true, TRIGGER_EVENT_INSERT);
 	if (bo_row_origin(trigdata->tg_relation, trigdata->tg_trigtuple,
@@ -164,7 +209,8 @@ backorder_tg_receive(PG_FUNCTION_ARGS)
 						"UPDATE backorder.purchase_orders SET received = received" OP("+") "$3,"
 						"  status = CASE WHEN status" OP("=") "'cancelled' THEN 'cancelled'"
 						"   WHEN received" OP("+") "$3" OP(">=") "quantity THEN 'closed' ELSE 'open' END"
-						" WHERE purchase_order_id" OP("=") "$1 AND sku" OP("=") "$2",
+						" WHERE purchase_order_id" OP("=") "$1 AND sku" OP("=") "$2"
+						" RETURNING quantity, received, status, expected_at",
 						3, po_types),
 				values, NULL, false, 0);
 		if (SPI_processed == 0)
@@ -173,10 +219,17 @@ backorder_tg_receive(PG_FUNCTION_ARGS)
 					 errmsg("purchase order \"%s\" has no line for sku \"%s\"", po, sku),
 					 errdetail("Key (purchase_order_id, sku)=(%s, %s) is not present in table \"backorder.purchase_orders\".",
 							   po, sku)));
+		received.po_id = po;
+		received.expected_at = bo_get_timestamptz(0, 4, NULL);
+		received.supply_shift = po_supply_shift(quantity);
+		SPI_freetuptable(SPI_tuptable);
 	}
 	lock_item_or_fail(sku, &item);
 	item.on_hand = bo_add(item.on_hand, quantity, "on hand");
-	allocated = fill_and_store(&item, !n_po);
+	if (n_po)
+		allocated = fill_and_store(&item, false);
+	else
+		allocated = fill_and_store_received(&item, &received);
 	bo_scope_leave(&scope);
 
 	ledger_set(&row, 0, allocated);
