@@ -37,6 +37,8 @@ PG_FUNCTION_INFO_V1(backorder_tg_priority);
 
 /* skus whose promises must be recomputed at the end of the statement */
 static List *deferred_skus = NIL;
+/* those of them whose queue order changed (priority updates) */
+static List *reordered_skus = NIL;
 
 typedef struct Supply
 {
@@ -275,7 +277,9 @@ open_queue(Datum sku, int64 limit)
  *   - after the first row whose running total exceeds stop_after units
  *     (stop_after < 0: never; the caller knows no later row changes), and
  *   - past the covered rows, at the first row (not just written) that has
- *     no date: every row after it has none either.
+ *     no date: every row after it has none either; unless to_end (the
+ *     queue order changed: a row that kept its date may have moved behind
+ *     rows without one), which walks the whole queue.
  * A SKU whose supply covers n units costs at most n + 1 rows plus the
  * previously promised rows that lose their date.
  *
@@ -284,7 +288,7 @@ open_queue(Datum sku, int64 limit)
  * it locks and keeps waiting are its own line's, or the first row.)
  */
 static List *
-merge_queue(Datum sku, const Supply *supply, int64 stop_after,
+merge_queue(Datum sku, const Supply *supply, int64 stop_after, bool to_end,
 			const int64 *fresh_ids, int nfresh)
 {
 	List	   *changes = NIL;
@@ -327,7 +331,7 @@ merge_queue(Datum sku, const Supply *supply, int64 stop_after,
 
 			if (beyond)
 			{
-				if (!batch[i].had_old && !fresh)
+				if (!batch[i].had_old && !fresh && !to_end)
 				{
 					done = true;	/* no date here, none after */
 					break;
@@ -381,18 +385,24 @@ eta_lock(const char *sku)
  * lock.  Returns the rows whose date changed, in fill order
  * (rows in fresh_ids, just written, are flagged so no event is emitted).
  */
-List *
-eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh)
+static List *
+recompute(const char *sku, bool reordered, const int64 *fresh_ids, int nfresh)
 {
 	Supply		supply;
 	Datum		values[1];
 
 	eta_lock(sku);
 	values[0] = CStringGetTextDatum(sku);
-	if (!has_supply_or_promises(values))
+	if (!reordered && !has_supply_or_promises(values))
 		return NIL;				/* every row has no date and keeps none */
 	load_supply(sku, &supply);
-	return store_etas(merge_queue(values[0], &supply, -1, fresh_ids, nfresh));
+	return store_etas(merge_queue(values[0], &supply, -1, reordered, fresh_ids, nfresh));
+}
+
+List *
+eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh)
+{
+	return recompute(sku, false, fresh_ids, nfresh);
 }
 
 /*
@@ -451,7 +461,7 @@ eta_recompute_after_receipt(const char *sku, const char *po_id, TimestampTz po_e
 			before = running;
 	}
 	SPI_freetuptable(SPI_tuptable);
-	return store_etas(merge_queue(values[0], &supply, before, NULL, 0));
+	return store_etas(merge_queue(values[0], &supply, before, false, NULL, 0));
 }
 
 /* The new date of a row listed in changes; false if NULL or not listed. */
@@ -498,18 +508,34 @@ eta_emit(const char *sku, List *changes)
 	event_eta_changed_many(sku, changes);
 }
 
+static bool
+sku_listed(List *skus, const char *sku)
+{
+	ListCell   *lc;
+
+	foreach(lc, skus)
+		if (strcmp((char *) lfirst(lc), sku) == 0)
+			return true;
+	return false;
+}
+
+static List *
+sku_add(List *skus, const char *sku)
+{
+	MemoryContext old;
+
+	if (sku_listed(skus, sku))
+		return skus;
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	skus = lappend(skus, pstrdup(sku));
+	MemoryContextSwitchTo(old);
+	return skus;
+}
+
 void
 eta_defer(const char *sku)
 {
-	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-	ListCell   *lc;
-
-	foreach(lc, deferred_skus)
-		if (strcmp((char *) lfirst(lc), sku) == 0)
-			break;
-	if (lc == NULL)
-		deferred_skus = lappend(deferred_skus, pstrdup(sku));
-	MemoryContextSwitchTo(old);
+	deferred_skus = sku_add(deferred_skus, sku);
 }
 
 void
@@ -517,6 +543,7 @@ eta_reset_deferred(void)
 {
 	/* the memory goes with TopTransactionContext */
 	deferred_skus = NIL;
+	reordered_skus = NIL;
 }
 
 static int
@@ -536,6 +563,7 @@ backorder_tg_eta_flush(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	List	   *skus;
+	List	   *reordered;
 	ListCell   *lc;
 	BoScope		scope;
 
@@ -546,7 +574,11 @@ backorder_tg_eta_flush(PG_FUNCTION_ARGS)
 	skus = NIL;
 	foreach(lc, deferred_skus)
 		skus = lappend(skus, pstrdup((const char *) lfirst(lc)));
+	reordered = NIL;
+	foreach(lc, reordered_skus)
+		reordered = lappend(reordered, pstrdup((const char *) lfirst(lc)));
 	deferred_skus = NIL;
+	reordered_skus = NIL;
 	list_sort(skus, sku_cmp);
 
 	bo_scope_enter(&scope, trigdata->tg_relation->rd_rel->relowner);
@@ -554,7 +586,7 @@ backorder_tg_eta_flush(PG_FUNCTION_ARGS)
 	{
 		const char *sku = (const char *) lfirst(lc);
 
-		eta_emit(sku, eta_recompute(sku, NULL, 0));
+		eta_emit(sku, recompute(sku, sku_listed(reordered, sku), NULL, 0));
 	}
 	bo_scope_leave(&scope);
 	return PointerGetDatum(NULL);
@@ -606,6 +638,7 @@ backorder_tg_priority(PG_FUNCTION_ARGS)
 		if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &waiting_null)))
 		{
 			eta_defer(sku);
+			reordered_skus = sku_add(reordered_skus, sku);
 			break;
 		}
 	}
