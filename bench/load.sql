@@ -1,5 +1,5 @@
 -- bench/load.sql: the data every implementation starts from.  Run with
--- psql -v impl=bare|plpgsql|ext, as a superuser.
+-- psql -v impl=bare|bare_nofk|plpgsql|ext, as a superuser.
 --
 -- Rows are written the way pg_restore writes them: every column given and
 -- session_replication_role = replica, so no trigger fires (the extension
@@ -15,6 +15,9 @@
 --   E2K          20,000 waiting; one purchase order covers the first 2,000
 --   W20K         20,000 waiting: waiting_orders
 --   L20K         20,000 waiting, no stock: placement behind a long queue
+--   P10K, P50K   10,000 / 50,000 waiting, covered by one open purchase order
+--                that the receipts name (bench/receive_po.sql)
+-- bare and bare_nofk get the S, HOT and Z items only.
 \set ON_ERROR_STOP on
 SET session_replication_role = replica;
 
@@ -23,23 +26,23 @@ CREATE SEQUENCE public.bench_queue_seq;
 
 INSERT INTO backorder.items (sku, on_hand, reserved, backordered)
 SELECT 'S' || g, 1000000000000, 0, 0 FROM generate_series(1, 10000) g
-UNION ALL SELECT 'HOT', 1000000000000, 0, 0;
+UNION ALL SELECT 'HOT', 1000000000000, 0, 0
+UNION ALL SELECT 'Z' || g, 0, 0, 0 FROM generate_series(1, 10000) g;
 
 \if :{?impl}
 \else
 \set impl ext
 \endif
-SELECT :'impl' = 'bare' AS is_bare \gset
+SELECT :'impl' IN ('bare', 'bare_nofk') AS is_bare \gset
 \if :is_bare
 \quit
 \endif
 
 INSERT INTO backorder.receipts (sku, quantity, received_at, allocated, on_hand_after)
-SELECT sku, on_hand, '2020-01-01', 0, on_hand FROM backorder.items;
+SELECT sku, on_hand, '2020-01-01', 0, on_hand FROM backorder.items WHERE on_hand > 0;
 
 INSERT INTO backorder.items (sku, on_hand, reserved, backordered)
-SELECT 'Z' || g, 0, 0, 0 FROM generate_series(1, 10000) g
-UNION ALL SELECT s, 0, 0, 0 FROM unnest(ARRAY['F10K', 'F200K', 'E20K', 'E2K', 'W20K', 'L20K']) s;
+SELECT s, 0, 0, 0 FROM unnest(ARRAY['F10K', 'F200K', 'E20K', 'E2K', 'W20K', 'L20K', 'P10K', 'P50K']) s;
 
 -- Append n waiting backorders of one unit to a SKU's queue (also used by
 -- bench/run.sh to top the receipt queues up between runs).
@@ -70,8 +73,12 @@ SELECT public.bench_queue('E20K', 20000);
 SELECT public.bench_queue('E2K', 20000);
 SELECT public.bench_queue('W20K', 20000);
 SELECT public.bench_queue('L20K', 20000);
+SELECT public.bench_queue('P10K', 10000);
+SELECT public.bench_queue('P50K', 50000);
 
 -- The purchase orders go in through the engine, which promises the dates.
 SET session_replication_role = origin;
 INSERT INTO backorder.purchase_orders (purchase_order_id, sku, quantity, expected_at)
-VALUES ('PO-E', 'E20K', 20000, '2030-01-01'), ('PO-E', 'E2K', 2000, '2030-01-01');
+VALUES ('PO-E', 'E20K', 20000, '2030-01-01'), ('PO-E', 'E2K', 2000, '2030-01-01'),
+       -- receipts name these; each covers its whole queue, topped up or not
+       ('PO-P', 'P10K', 10000000, '2030-01-01'), ('PO-P', 'P50K', 10000000, '2030-01-01');

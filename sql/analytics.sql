@@ -41,6 +41,7 @@ RETURNS TABLE (sku text,
                waiting_units bigint)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 #variable_conflict use_column
 BEGIN
@@ -52,24 +53,18 @@ BEGIN
 
     RETURN QUERY
     WITH demand AS (
-        -- per item, its lines placed since then (order_lines_sku_ordered_at_idx)
-        SELECT i.sku, d.lines, d.units
-          FROM @extschema@.items i
-         CROSS JOIN LATERAL (
-               SELECT pg_catalog.count(*) AS lines,
-                      pg_catalog.sum(l.quantity) AS units
-                 FROM @extschema@.order_lines l
-                WHERE l.sku OPERATOR(pg_catalog.=) i.sku
-                  AND l.ordered_at OPERATOR(pg_catalog.>=) since) d
-         WHERE d.lines OPERATOR(pg_catalog.>) 0),
-    backordered_lines AS (
-        SELECT bl.sku, pg_catalog.count(*) AS backordered_lines
-          FROM (SELECT DISTINCT b.sku, b.order_id, b.line_no
-                  FROM @extschema@.backorders b
-                 WHERE b.ordered_at OPERATOR(pg_catalog.>=) since) bl
-         GROUP BY bl.sku),
+        -- per item with lines placed since then: one grouped pass over
+        -- them (every line's sku is an item's: order_lines' foreign key)
+        SELECT l.sku,
+               pg_catalog.count(*) AS lines,
+               pg_catalog.sum(l.quantity) AS units
+          FROM @extschema@.order_lines l
+         WHERE l.ordered_at OPERATOR(pg_catalog.>=) since
+         GROUP BY l.sku),
     backorders AS (
+        -- one grouped pass over the rows of the lines placed since then
         SELECT b.sku,
+               pg_catalog.count(DISTINCT (b.order_id, b.line_no)) AS backordered_lines,
                pg_catalog.sum(b.quantity) AS backordered_units,
                pg_catalog.count(*) FILTER (WHERE b.status OPERATOR(pg_catalog.=) 'filled')
                  AS filled_backorders,
@@ -86,7 +81,7 @@ BEGIN
     stats AS (
         SELECT d.sku,
                d.lines,
-               COALESCE(bl.backordered_lines, 0) AS backordered_lines,
+               COALESCE(bo.backordered_lines, 0) AS backordered_lines,
                d.units,
                COALESCE(bo.backordered_units, 0) AS backordered_units,
                COALESCE(bo.filled_backorders, 0) AS filled_backorders,
@@ -94,7 +89,6 @@ BEGIN
                bo.p90_wait,
                COALESCE(bo.waiting_units, 0) AS waiting_units
           FROM demand d
-          LEFT JOIN backordered_lines bl ON bl.sku OPERATOR(pg_catalog.=) d.sku
           LEFT JOIN backorders bo ON bo.sku OPERATOR(pg_catalog.=) d.sku)
     SELECT s.sku,
            s.lines,
@@ -145,6 +139,7 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 -- needs no grant on the internal helper normal_quantile
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -181,19 +176,25 @@ BEGIN
     first_day := (CURRENT_DATE OPERATOR(pg_catalog.-) horizon_days)::timestamptz;
 
     RETURN QUERY
-    WITH demand AS (
-        -- per item, S and Q of its daily totals (order_lines_sku_ordered_at_idx)
-        SELECT i.sku, dm.s, dm.q
+    WITH daily AS (
+        -- per item and day of the horizon, the units ordered: one grouped
+        -- pass over the horizon's lines
+        SELECT l.sku, pg_catalog.sum(l.quantity) AS total
+          FROM @extschema@.order_lines l
+         WHERE l.ordered_at OPERATOR(pg_catalog.>=) first_day
+           AND l.ordered_at OPERATOR(pg_catalog.<) today
+         GROUP BY l.sku, pg_catalog.date_trunc('day', l.ordered_at)),
+    demand AS (
+        -- per item, S and Q of its daily totals (0 without orders)
+        SELECT i.sku,
+               COALESCE(dm.s, 0) AS s,
+               COALESCE(dm.q, 0) AS q
           FROM @extschema@.items i
-         CROSS JOIN LATERAL (
-               SELECT COALESCE(pg_catalog.sum(dt.total), 0) AS s,
-                      COALESCE(pg_catalog.sum(dt.total OPERATOR(pg_catalog.*) dt.total), 0) AS q
-                 FROM (SELECT pg_catalog.sum(l.quantity) AS total
-                         FROM @extschema@.order_lines l
-                        WHERE l.sku OPERATOR(pg_catalog.=) i.sku
-                          AND l.ordered_at OPERATOR(pg_catalog.>=) first_day
-                          AND l.ordered_at OPERATOR(pg_catalog.<) today
-                        GROUP BY pg_catalog.date_trunc('day', l.ordered_at)) dt) dm),
+          LEFT JOIN (SELECT dt.sku,
+                            pg_catalog.sum(dt.total) AS s,
+                            pg_catalog.sum(dt.total OPERATOR(pg_catalog.*) dt.total) AS q
+                       FROM daily dt
+                      GROUP BY dt.sku) dm ON dm.sku OPERATOR(pg_catalog.=) i.sku),
     observed AS (
         SELECT r.sku,
                pg_catalog.percentile_cont(0.5) WITHIN GROUP

@@ -5,6 +5,7 @@ CREATE FUNCTION @extschema@.check()
 RETURNS TABLE (sku text, problem text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 WITH line_sums AS (
     SELECT l.sku,
@@ -29,18 +30,25 @@ shipped_by_sku AS (
       FROM shipped_by_line s
       JOIN @extschema@.order_lines l ON l.order_id = s.order_id AND l.line_no = s.line_no
      GROUP BY l.sku),
+received_by_sku AS (
+    SELECT r.sku, sum(r.quantity) AS quantity FROM @extschema@.receipts r GROUP BY r.sku),
+adjusted_by_sku AS (
+    SELECT a.sku, sum(a.delta) AS delta FROM @extschema@.adjustments a GROUP BY a.sku),
+waiting_by_sku AS (
+    SELECT b.sku, sum(b.quantity - b.filled - b.cancelled) AS waiting
+      FROM @extschema@.backorders b WHERE b.status = 'waiting' GROUP BY b.sku),
 stock AS (
     SELECT i.sku, i.on_hand, i.reserved, i.backordered,
-           COALESCE((SELECT sum(r.quantity) FROM @extschema@.receipts r WHERE r.sku = i.sku), 0)
-         + COALESCE((SELECT sum(a.delta) FROM @extschema@.adjustments a WHERE a.sku = i.sku), 0)
-         - COALESCE(sh.quantity, 0) AS ledger_on_hand,
+           COALESCE(rc.quantity, 0) + COALESCE(ad.delta, 0) - COALESCE(sh.quantity, 0) AS ledger_on_hand,
            COALESCE(ls.reserved, 0) AS lines_reserved,
            COALESCE(ls.backordered, 0) AS lines_backordered,
-           COALESCE((SELECT sum(b.quantity - b.filled - b.cancelled) FROM @extschema@.backorders b
-                      WHERE b.sku = i.sku AND b.status = 'waiting'), 0) AS queue_waiting
+           COALESCE(wt.waiting, 0) AS queue_waiting
       FROM @extschema@.items i
       LEFT JOIN line_sums ls ON ls.sku = i.sku
-      LEFT JOIN shipped_by_sku sh ON sh.sku = i.sku),
+      LEFT JOIN shipped_by_sku sh ON sh.sku = i.sku
+      LEFT JOIN received_by_sku rc ON rc.sku = i.sku
+      LEFT JOIN adjusted_by_sku ad ON ad.sku = i.sku
+      LEFT JOIN waiting_by_sku wt ON wt.sku = i.sku),
 lines AS (
     SELECT l.*, COALESCE(s.quantity, 0) AS ledger_shipped,
            COALESCE(c.quantity, 0) AS ledger_cancelled,

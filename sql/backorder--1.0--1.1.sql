@@ -36,3 +36,379 @@ CREATE TRIGGER events_truncate BEFORE TRUNCATE ON @extschema@.events
 -- reorder_suggestions runs as the owner: a caller needs no grant on
 -- normal_quantile
 ALTER FUNCTION @extschema@.reorder_suggestions(integer, numeric) SECURITY DEFINER;
+-- ==== performance (issue 11)
+-- The waiting queue: one index in fill order for every status (the queue
+-- walks and the views' per-SKU history), none on expected_at, and room on
+-- each page so that a date change is a HOT update.
+DROP INDEX @extschema@.backorders_promised_idx;
+DROP INDEX @extschema@.backorders_queue_idx;
+CREATE INDEX backorders_queue_idx ON @extschema@.backorders (sku, status, priority DESC, ordered_at, id);
+ALTER TABLE @extschema@.backorders SET (fillfactor = 60);
+-- The outbox: two index entries per event (purge_events scans the table).
+DROP INDEX @extschema@.events_claimed_idx;
+
+-- Each figure is one grouped pass over the rows it sums (a per-item
+-- subquery would scan the filled history once per item); a filter on sku
+-- reaches every group (the join clauses carry it into each subquery), so
+-- one item's row reads only that item's rows, through backorders_sku_idx.
+CREATE OR REPLACE VIEW @extschema@.lead_times AS
+SELECT i.sku,
+       i.lead_time,
+       o.observed_lead_time,
+       COALESCE(w.waiting_lines, 0)::bigint AS waiting_lines,
+       COALESCE(w.waiting_units, 0)::bigint AS waiting_units,
+       w.oldest_waiting_since,
+       f.avg_wait,
+       f.p90_wait,
+       s.next_expected_at
+  FROM @extschema@.items i
+  LEFT JOIN (
+        SELECT r.sku,
+               pg_catalog.percentile_cont(0.5) WITHIN GROUP
+                 (ORDER BY r.received_at OPERATOR(pg_catalog.-) p.ordered_at) AS observed_lead_time
+          FROM @extschema@.receipts r
+          JOIN @extschema@.purchase_orders p
+            ON p.purchase_order_id OPERATOR(pg_catalog.=) r.purchase_order_id
+           AND p.sku OPERATOR(pg_catalog.=) r.sku
+         GROUP BY r.sku) o ON o.sku OPERATOR(pg_catalog.=) i.sku
+  LEFT JOIN (
+        SELECT b.sku,
+               pg_catalog.count(*) AS waiting_lines,
+               pg_catalog.sum(b.quantity OPERATOR(pg_catalog.-) b.filled OPERATOR(pg_catalog.-) b.cancelled) AS waiting_units,
+               pg_catalog.min(b.created_at) AS oldest_waiting_since
+          FROM @extschema@.backorders b
+         WHERE b.status OPERATOR(pg_catalog.=) 'waiting'
+         GROUP BY b.sku) w ON w.sku OPERATOR(pg_catalog.=) i.sku
+  LEFT JOIN (
+        SELECT b.sku,
+               pg_catalog.avg(b.filled_at OPERATOR(pg_catalog.-) b.created_at) AS avg_wait,
+               pg_catalog.percentile_cont(0.9) WITHIN GROUP
+                 (ORDER BY b.filled_at OPERATOR(pg_catalog.-) b.created_at) AS p90_wait
+          FROM @extschema@.backorders b
+         WHERE b.status OPERATOR(pg_catalog.=) 'filled'
+         GROUP BY b.sku) f ON f.sku OPERATOR(pg_catalog.=) i.sku
+  LEFT JOIN (
+        SELECT p.sku,
+               pg_catalog.min(p.expected_at) AS next_expected_at
+          FROM @extschema@.purchase_orders p
+         WHERE p.status OPERATOR(pg_catalog.=) 'open'
+           AND p.quantity OPERATOR(pg_catalog.>) p.received
+         GROUP BY p.sku) s ON s.sku OPERATOR(pg_catalog.=) i.sku;
+
+CREATE OR REPLACE FUNCTION @extschema@.check()
+RETURNS TABLE (sku text, problem text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+WITH line_sums AS (
+    SELECT l.sku,
+           sum(l.reserved) AS reserved,
+           sum(l.backordered) AS backordered
+      FROM @extschema@.order_lines l
+     GROUP BY l.sku),
+shipped_by_line AS (
+    SELECT s.order_id, s.line_no, sum(s.quantity) AS quantity
+      FROM @extschema@.shipments s GROUP BY s.order_id, s.line_no),
+cancelled_by_line AS (
+    SELECT c.order_id, c.line_no, sum(c.quantity) AS quantity
+      FROM @extschema@.cancellations c GROUP BY c.order_id, c.line_no),
+waiting_by_line AS (
+    SELECT b.order_id, b.line_no,
+           sum(b.quantity - b.filled - b.cancelled) AS waiting,
+           count(*) AS rows
+      FROM @extschema@.backorders b WHERE b.status = 'waiting'
+     GROUP BY b.order_id, b.line_no),
+shipped_by_sku AS (
+    SELECT l.sku, sum(s.quantity) AS quantity
+      FROM shipped_by_line s
+      JOIN @extschema@.order_lines l ON l.order_id = s.order_id AND l.line_no = s.line_no
+     GROUP BY l.sku),
+received_by_sku AS (
+    SELECT r.sku, sum(r.quantity) AS quantity FROM @extschema@.receipts r GROUP BY r.sku),
+adjusted_by_sku AS (
+    SELECT a.sku, sum(a.delta) AS delta FROM @extschema@.adjustments a GROUP BY a.sku),
+waiting_by_sku AS (
+    SELECT b.sku, sum(b.quantity - b.filled - b.cancelled) AS waiting
+      FROM @extschema@.backorders b WHERE b.status = 'waiting' GROUP BY b.sku),
+stock AS (
+    SELECT i.sku, i.on_hand, i.reserved, i.backordered,
+           COALESCE(rc.quantity, 0) + COALESCE(ad.delta, 0) - COALESCE(sh.quantity, 0) AS ledger_on_hand,
+           COALESCE(ls.reserved, 0) AS lines_reserved,
+           COALESCE(ls.backordered, 0) AS lines_backordered,
+           COALESCE(wt.waiting, 0) AS queue_waiting
+      FROM @extschema@.items i
+      LEFT JOIN line_sums ls ON ls.sku = i.sku
+      LEFT JOIN shipped_by_sku sh ON sh.sku = i.sku
+      LEFT JOIN received_by_sku rc ON rc.sku = i.sku
+      LEFT JOIN adjusted_by_sku ad ON ad.sku = i.sku
+      LEFT JOIN waiting_by_sku wt ON wt.sku = i.sku),
+lines AS (
+    SELECT l.*, COALESCE(s.quantity, 0) AS ledger_shipped,
+           COALESCE(c.quantity, 0) AS ledger_cancelled,
+           COALESCE(w.waiting, 0) AS queue_waiting,
+           COALESCE(w.rows, 0) AS waiting_rows,
+           CASE WHEN l.cancelled = l.quantity THEN 'cancelled'
+                WHEN l.shipped + l.cancelled = l.quantity THEN 'shipped'
+                WHEN l.backordered > 0 THEN 'backordered'
+                ELSE 'reserved' END AS expected_status
+      FROM @extschema@.order_lines l
+      LEFT JOIN shipped_by_line s ON s.order_id = l.order_id AND s.line_no = l.line_no
+      LEFT JOIN cancelled_by_line c ON c.order_id = l.order_id AND c.line_no = l.line_no
+      LEFT JOIN waiting_by_line w ON w.order_id = l.order_id AND w.line_no = l.line_no)
+SELECT sku, format('on_hand %s differs from receipts + adjustments - shipments = %s', on_hand, ledger_on_hand)
+  FROM stock WHERE on_hand <> ledger_on_hand
+UNION ALL
+SELECT sku, format('on_hand %s is negative', on_hand) FROM stock WHERE on_hand < 0
+UNION ALL
+SELECT sku, format('reserved %s differs from the sum of its lines'' reserved = %s', reserved, lines_reserved)
+  FROM stock WHERE reserved <> lines_reserved
+UNION ALL
+SELECT sku, format('reserved %s exceeds on_hand %s', reserved, on_hand) FROM stock WHERE reserved > on_hand
+UNION ALL
+SELECT sku, format('backordered %s differs from the waiting units of its backorders = %s', backordered, queue_waiting)
+  FROM stock WHERE backordered <> queue_waiting
+UNION ALL
+SELECT sku, format('backordered %s differs from the sum of its lines'' backordered = %s', backordered, lines_backordered)
+  FROM stock WHERE backordered <> lines_backordered
+UNION ALL
+SELECT sku, format('available %s while %s units are backordered', on_hand - reserved, backordered)
+  FROM stock WHERE on_hand - reserved > 0 AND backordered > 0
+UNION ALL
+SELECT sku, format('order %s line %s: quantity %s <> reserved %s + backordered %s + shipped %s + cancelled %s',
+                   order_id, line_no, quantity, reserved, backordered, shipped, cancelled)
+  FROM lines WHERE quantity <> reserved + backordered + shipped + cancelled
+UNION ALL
+SELECT sku, format('order %s line %s: shipped %s differs from its shipments = %s',
+                   order_id, line_no, shipped, ledger_shipped)
+  FROM lines WHERE shipped <> ledger_shipped
+UNION ALL
+SELECT sku, format('order %s line %s: cancelled %s differs from its cancellations = %s',
+                   order_id, line_no, cancelled, ledger_cancelled)
+  FROM lines WHERE cancelled <> ledger_cancelled
+UNION ALL
+SELECT sku, format('order %s line %s: backordered %s differs from the waiting units of its backorders = %s',
+                   order_id, line_no, backordered, queue_waiting)
+  FROM lines WHERE backordered <> queue_waiting
+UNION ALL
+SELECT sku, format('order %s line %s: %s waiting backorder rows, at most 1 allowed', order_id, line_no, waiting_rows)
+  FROM lines WHERE waiting_rows > 1
+UNION ALL
+SELECT sku, format('order %s line %s: status %s, the numbers say %s', order_id, line_no, status, expected_status)
+  FROM lines WHERE status <> expected_status
+$$;
+
+
+CREATE OR REPLACE FUNCTION @extschema@.backorder_stats(
+        since timestamptz DEFAULT pg_catalog.now() OPERATOR(pg_catalog.-) '90 days'::interval)
+RETURNS TABLE (sku text,
+               lines bigint,
+               backordered_lines bigint,
+               backorder_rate numeric,
+               units bigint,
+               backordered_units bigint,
+               unit_fill_rate numeric,
+               filled_backorders bigint,
+               avg_wait interval,
+               p90_wait interval,
+               waiting_units bigint)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+#variable_conflict use_column
+BEGIN
+    IF since IS NULL THEN
+        RAISE EXCEPTION 'since must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass a timestamp, or leave the argument out for the last 90 days.';
+    END IF;
+
+    RETURN QUERY
+    WITH demand AS (
+        -- per item with lines placed since then: one grouped pass over
+        -- them (every line's sku is an item's: order_lines' foreign key)
+        SELECT l.sku,
+               pg_catalog.count(*) AS lines,
+               pg_catalog.sum(l.quantity) AS units
+          FROM @extschema@.order_lines l
+         WHERE l.ordered_at OPERATOR(pg_catalog.>=) since
+         GROUP BY l.sku),
+    backorders AS (
+        -- one grouped pass over the rows of the lines placed since then
+        SELECT b.sku,
+               pg_catalog.count(DISTINCT (b.order_id, b.line_no)) AS backordered_lines,
+               pg_catalog.sum(b.quantity) AS backordered_units,
+               pg_catalog.count(*) FILTER (WHERE b.status OPERATOR(pg_catalog.=) 'filled')
+                 AS filled_backorders,
+               pg_catalog.avg(b.filled_at OPERATOR(pg_catalog.-) b.created_at)
+                 FILTER (WHERE b.status OPERATOR(pg_catalog.=) 'filled') AS avg_wait,
+               pg_catalog.percentile_cont(0.9) WITHIN GROUP
+                 (ORDER BY b.filled_at OPERATOR(pg_catalog.-) b.created_at)
+                 FILTER (WHERE b.status OPERATOR(pg_catalog.=) 'filled') AS p90_wait,
+               pg_catalog.sum((b.quantity OPERATOR(pg_catalog.-) b.filled) OPERATOR(pg_catalog.-) b.cancelled)
+                 FILTER (WHERE b.status OPERATOR(pg_catalog.=) 'waiting') AS waiting_units
+          FROM @extschema@.backorders b
+         WHERE b.ordered_at OPERATOR(pg_catalog.>=) since
+         GROUP BY b.sku),
+    stats AS (
+        SELECT d.sku,
+               d.lines,
+               COALESCE(bo.backordered_lines, 0) AS backordered_lines,
+               d.units,
+               COALESCE(bo.backordered_units, 0) AS backordered_units,
+               COALESCE(bo.filled_backorders, 0) AS filled_backorders,
+               bo.avg_wait,
+               bo.p90_wait,
+               COALESCE(bo.waiting_units, 0) AS waiting_units
+          FROM demand d
+          LEFT JOIN backorders bo ON bo.sku OPERATOR(pg_catalog.=) d.sku)
+    SELECT s.sku,
+           s.lines,
+           s.backordered_lines,
+           pg_catalog.trim_scale(s.backordered_lines::numeric OPERATOR(pg_catalog./) s.lines)
+             AS backorder_rate,
+           s.units::bigint,
+           s.backordered_units::bigint,
+           pg_catalog.trim_scale(GREATEST(0::numeric,
+               1::numeric OPERATOR(pg_catalog.-)
+               (s.backordered_units::numeric OPERATOR(pg_catalog./) s.units))) AS unit_fill_rate,
+           s.filled_backorders,
+           s.avg_wait,
+           s.p90_wait,
+           s.waiting_units::bigint
+      FROM stats s
+     ORDER BY 4 DESC, s.sku;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.reorder_suggestions(
+        horizon_days integer DEFAULT 90,
+        service_level numeric DEFAULT 0.95)
+RETURNS TABLE (sku text,
+               daily_demand numeric,
+               demand_stddev numeric,
+               lead_time_days numeric,
+               safety_stock bigint,
+               reorder_point bigint,
+               "position" bigint,
+               suggested_quantity bigint)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+#variable_conflict use_column
+DECLARE
+    n numeric := horizon_days;      -- days in the horizon
+    z numeric;                      -- standard normal quantile of service_level
+    first_day timestamptz;
+    today timestamptz;
+BEGIN
+    IF horizon_days IS NULL THEN
+        RAISE EXCEPTION 'horizon_days must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF service_level IS NULL THEN
+        RAISE EXCEPTION 'service_level must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF horizon_days OPERATOR(pg_catalog.<=) 0
+       OR horizon_days OPERATOR(pg_catalog.>) (CURRENT_DATE OPERATOR(pg_catalog.-) '4713-01-01 BC'::date) THEN
+        RAISE EXCEPTION 'horizon_days % is out of range', horizon_days
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The horizon must be at least 1 day and start after 4713 BC.';
+    END IF;
+    IF service_level OPERATOR(pg_catalog.<) 0.5
+       OR service_level OPERATOR(pg_catalog.>=) 1
+       OR service_level::float8 OPERATOR(pg_catalog.>=) 1 THEN
+        RAISE EXCEPTION 'service_level % is out of range', service_level
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The service level must be at least 0.5 and below 1.';
+    END IF;
+
+    z := @extschema@.normal_quantile(service_level::float8)::numeric;
+    -- whole days before today, in the session's time zone
+    today := CURRENT_DATE::timestamptz;
+    first_day := (CURRENT_DATE OPERATOR(pg_catalog.-) horizon_days)::timestamptz;
+
+    RETURN QUERY
+    WITH daily AS (
+        -- per item and day of the horizon, the units ordered: one grouped
+        -- pass over the horizon's lines
+        SELECT l.sku, pg_catalog.sum(l.quantity) AS total
+          FROM @extschema@.order_lines l
+         WHERE l.ordered_at OPERATOR(pg_catalog.>=) first_day
+           AND l.ordered_at OPERATOR(pg_catalog.<) today
+         GROUP BY l.sku, pg_catalog.date_trunc('day', l.ordered_at)),
+    demand AS (
+        -- per item, S and Q of its daily totals (0 without orders)
+        SELECT i.sku,
+               COALESCE(dm.s, 0) AS s,
+               COALESCE(dm.q, 0) AS q
+          FROM @extschema@.items i
+          LEFT JOIN (SELECT dt.sku,
+                            pg_catalog.sum(dt.total) AS s,
+                            pg_catalog.sum(dt.total OPERATOR(pg_catalog.*) dt.total) AS q
+                       FROM daily dt
+                      GROUP BY dt.sku) dm ON dm.sku OPERATOR(pg_catalog.=) i.sku),
+    observed AS (
+        SELECT r.sku,
+               pg_catalog.percentile_cont(0.5) WITHIN GROUP
+                 (ORDER BY r.received_at OPERATOR(pg_catalog.-) p.ordered_at) AS lead_time
+          FROM @extschema@.receipts r
+          JOIN @extschema@.purchase_orders p
+            ON p.purchase_order_id OPERATOR(pg_catalog.=) r.purchase_order_id
+           AND p.sku OPERATOR(pg_catalog.=) r.sku
+         WHERE r.purchase_order_id IS NOT NULL
+         GROUP BY r.sku),
+    figures AS (
+        SELECT sl.sku,
+               dm.s,
+               -- N^2 times the variance: N Q - S^2, an exact integer
+               ((n OPERATOR(pg_catalog.*) dm.q) OPERATOR(pg_catalog.-) (dm.s OPERATOR(pg_catalog.*) dm.s))
+                 AS n2var,
+               -- lead time in seconds; a negative observed median
+               -- (receipts dated before their purchase order) counts as 0
+               GREATEST(0::numeric,
+                   pg_catalog.extract('epoch', COALESCE(o.lead_time, i.lead_time))) AS secs,
+               sl.projected AS position
+          FROM @extschema@.stock_levels sl
+          JOIN @extschema@.items i ON i.sku OPERATOR(pg_catalog.=) sl.sku
+          JOIN demand dm ON dm.sku OPERATOR(pg_catalog.=) sl.sku
+          LEFT JOIN observed o ON o.sku OPERATOR(pg_catalog.=) sl.sku),
+    stock AS (
+        SELECT f.sku,
+               f.s OPERATOR(pg_catalog./) n AS daily_demand,
+               pg_catalog.sqrt(f.n2var OPERATOR(pg_catalog./) (n OPERATOR(pg_catalog.*) n))
+                 AS demand_stddev,
+               f.secs OPERATOR(pg_catalog./) 86400 AS lead_time_days,
+               -- z * stddev * sqrt(lead days) = z * sqrt(N^2 var * secs / (N^2 * 86400))
+               pg_catalog.ceil(z OPERATOR(pg_catalog.*) pg_catalog.sqrt(
+                   (f.n2var OPERATOR(pg_catalog.*) f.secs)
+                   OPERATOR(pg_catalog./)
+                   ((n OPERATOR(pg_catalog.*) n) OPERATOR(pg_catalog.*) 86400)))::bigint
+                 AS safety_stock,
+               -- daily demand * lead days = S * secs / (N * 86400)
+               pg_catalog.ceil((f.s OPERATOR(pg_catalog.*) f.secs)
+                   OPERATOR(pg_catalog./) (n OPERATOR(pg_catalog.*) 86400))::bigint
+                 AS lead_time_demand,
+               f.position
+          FROM figures f),
+    plan AS (
+        SELECT st.*,
+               (st.lead_time_demand OPERATOR(pg_catalog.+) st.safety_stock) AS reorder_point
+          FROM stock st)
+    SELECT p.sku,
+           pg_catalog.trim_scale(p.daily_demand),
+           pg_catalog.trim_scale(p.demand_stddev),
+           pg_catalog.trim_scale(p.lead_time_days),
+           p.safety_stock,
+           p.reorder_point,
+           p.position,
+           CASE WHEN p.position OPERATOR(pg_catalog.<) p.reorder_point
+                THEN (p.reorder_point OPERATOR(pg_catalog.-) p.position)
+                ELSE 0 END::bigint
+      FROM plan p
+     ORDER BY p.sku;
+END
+$$;

@@ -45,6 +45,10 @@ WINDOW w AS (PARTITION BY b.sku ORDER BY b.priority DESC, b.ordered_at, b.id);
 COMMENT ON VIEW @extschema@.waiting_orders IS
   'One row per waiting backorder, with its place in the SKU''s queue and its promised date';
 
+-- Each figure is one grouped pass over the rows it sums (a per-item
+-- subquery would scan the filled history once per item); a filter on sku
+-- reaches every group (the join clauses carry it into each subquery), so
+-- one item's row reads only that item's rows, through backorders_sku_idx.
 CREATE VIEW @extschema@.lead_times AS
 SELECT i.sku,
        i.lead_time,
@@ -56,31 +60,37 @@ SELECT i.sku,
        f.p90_wait,
        s.next_expected_at
   FROM @extschema@.items i
-  LEFT JOIN LATERAL (
-        SELECT pg_catalog.percentile_cont(0.5) WITHIN GROUP
+  LEFT JOIN (
+        SELECT r.sku,
+               pg_catalog.percentile_cont(0.5) WITHIN GROUP
                  (ORDER BY r.received_at OPERATOR(pg_catalog.-) p.ordered_at) AS observed_lead_time
           FROM @extschema@.receipts r
           JOIN @extschema@.purchase_orders p
             ON p.purchase_order_id OPERATOR(pg_catalog.=) r.purchase_order_id
            AND p.sku OPERATOR(pg_catalog.=) r.sku
-         WHERE r.sku OPERATOR(pg_catalog.=) i.sku) o ON true
-  LEFT JOIN LATERAL (
-        SELECT pg_catalog.count(*) AS waiting_lines,
+         GROUP BY r.sku) o ON o.sku OPERATOR(pg_catalog.=) i.sku
+  LEFT JOIN (
+        SELECT b.sku,
+               pg_catalog.count(*) AS waiting_lines,
                pg_catalog.sum(b.quantity OPERATOR(pg_catalog.-) b.filled OPERATOR(pg_catalog.-) b.cancelled) AS waiting_units,
                pg_catalog.min(b.created_at) AS oldest_waiting_since
           FROM @extschema@.backorders b
-         WHERE b.sku OPERATOR(pg_catalog.=) i.sku AND b.status OPERATOR(pg_catalog.=) 'waiting') w ON true
-  LEFT JOIN LATERAL (
-        SELECT pg_catalog.avg(b.filled_at OPERATOR(pg_catalog.-) b.created_at) AS avg_wait,
+         WHERE b.status OPERATOR(pg_catalog.=) 'waiting'
+         GROUP BY b.sku) w ON w.sku OPERATOR(pg_catalog.=) i.sku
+  LEFT JOIN (
+        SELECT b.sku,
+               pg_catalog.avg(b.filled_at OPERATOR(pg_catalog.-) b.created_at) AS avg_wait,
                pg_catalog.percentile_cont(0.9) WITHIN GROUP
                  (ORDER BY b.filled_at OPERATOR(pg_catalog.-) b.created_at) AS p90_wait
           FROM @extschema@.backorders b
-         WHERE b.sku OPERATOR(pg_catalog.=) i.sku AND b.status OPERATOR(pg_catalog.=) 'filled') f ON true
-  LEFT JOIN LATERAL (
-        SELECT pg_catalog.min(p.expected_at) AS next_expected_at
+         WHERE b.status OPERATOR(pg_catalog.=) 'filled'
+         GROUP BY b.sku) f ON f.sku OPERATOR(pg_catalog.=) i.sku
+  LEFT JOIN (
+        SELECT p.sku,
+               pg_catalog.min(p.expected_at) AS next_expected_at
           FROM @extschema@.purchase_orders p
-         WHERE p.sku OPERATOR(pg_catalog.=) i.sku
-           AND p.status OPERATOR(pg_catalog.=) 'open'
-           AND p.quantity OPERATOR(pg_catalog.>) p.received) s ON true;
+         WHERE p.status OPERATOR(pg_catalog.=) 'open'
+           AND p.quantity OPERATOR(pg_catalog.>) p.received
+         GROUP BY p.sku) s ON s.sku OPERATOR(pg_catalog.=) i.sku;
 COMMENT ON VIEW @extschema@.lead_times IS
   'Per item: configured and observed lead time, what waits, how long filled backorders waited, next expected date';

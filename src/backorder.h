@@ -50,7 +50,7 @@ typedef enum BoPlanKey
 	PLAN_BACKORDER_SET_PRIORITY,
 	PLAN_QUEUE_FILL,
 	PLAN_QUEUE_ETA,
-	PLAN_QUEUE_PROMISED,
+	PLAN_PO_OPEN_SPLIT,
 	PLAN_BACKORDER_SET_ETA,
 	PLAN_LINE_GET,
 	PLAN_LINE_LOCK,
@@ -193,11 +193,15 @@ typedef struct EtaChange
 
 extern void eta_lock(const char *sku);
 extern List *eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh);
+extern List *eta_recompute_after_receipt(const char *sku, const char *po_id, TimestampTz po_expected_at,
+												 int64 supply_shift, int64 allocated);
 extern bool eta_lookup(List *changes, int64 id, TimestampTz *eta);
 extern bool eta_of(int64 backorder_id, TimestampTz *eta);
 extern void eta_emit(const char *sku, List *changes);
 extern void eta_defer(const char *sku);
 extern bool eta_defer_or_recompute(Relation rel, const char *sku);
+extern void eta_defer_receipt(Relation rel, const char *sku, const char *po_id, TimestampTz po_expected_at,
+							  int64 supply_shift, int64 allocated);
 extern void eta_defer_take_back(Relation rel, const char *sku, int n, const int64 *event_ids,
 								const int64 *backorder_ids, const bool *is_new);
 extern void eta_reset_deferred(void);

@@ -48,6 +48,19 @@ typedef struct DeferredSku
 	int			nevents;
 	int64	   *event_ids;		/* `backordered` events awaiting their date */
 	int64	   *event_rows;		/* ... from these backorder rows */
+	bool		reordered;		/* a priority update changed the queue order */
+	/*
+	 * A statement whose only change to the SKU was one receipt naming a
+	 * purchase-order line: only the rows whose date can move are
+	 * re-promised (eta_recompute_after_receipt).  Any other change (full)
+	 * needs the whole merge.
+	 */
+	bool		full;
+	int			nreceipts;
+	char	   *po_id;
+	TimestampTz po_expected_at;
+	int64		supply_shift;
+	int64		allocated;
 } DeferredSku;
 
 static List *deferred_skus = NIL;	/* of DeferredSku, in TopTransactionContext */
@@ -111,17 +124,6 @@ read_pos(int i, QueuePos *pos)
 	pos->had_old = !isnull;
 	pos->priority = bo_get_int32(i, 6);
 	pos->ordered_at = bo_get_timestamptz(i, 7, NULL);
-}
-
-/* Does a come after b in fill order? */
-static bool
-after_in_fill_order(const QueuePos *a, const QueuePos *b)
-{
-	if (a->priority != b->priority)
-		return a->priority < b->priority;
-	if (a->ordered_at != b->ordered_at)
-		return a->ordered_at > b->ordered_at;
-	return a->id > b->id;
 }
 
 static bool
@@ -247,57 +249,139 @@ store_etas(List *changes)
 	"       expected_at, priority, ordered_at FROM backorder.backorders"
 
 /*
- * Every row after the boundary is uncovered: only those that still carry a
- * date need a change, and the partial index backorders_promised_idx lists
- * exactly them.
- */
-static List *
-clear_promises(List *changes, Datum *values, const QueuePos *boundary,
-			   const int64 *fresh_ids, int nfresh)
-{
-	static const Oid argtypes[] = {TEXTOID};
-	int			n;
-	QueuePos   *rows;
-
-	bo_exec(bo_plan(PLAN_QUEUE_PROMISED,
-					QUEUE_COLUMNS
-					" WHERE sku" OP("=") "$1 AND status" OP("=") "'waiting' AND expected_at IS NOT NULL"
-					" ORDER BY priority DESC, ordered_at, id",
-					1, argtypes),
-			values, NULL, false, 0);
-	n = (int) SPI_processed;
-	if (n == 0)
-		return changes;
-	rows = palloc(sizeof(QueuePos) * n);
-	for (int i = 0; i < n; i++)
-		read_pos(i, &rows[i]);
-	SPI_freetuptable(SPI_tuptable);
-	for (int i = 0; i < n; i++)
-		if (after_in_fill_order(&rows[i], boundary))
-			changes = set_eta(changes, &rows[i], false, 0, fresh_ids, nfresh);
-	return changes;
-}
-
-/*
  * Does the SKU have an open purchase-order line with units outstanding, or
- * a waiting row with a date?  If neither, no row has or gets a date.
+ * does the first waiting row carry a date?  Dates cover a prefix of the
+ * queue in fill order, so if the first row has none, no row has one; with
+ * neither, no row has or gets a date.
  */
 static bool
 has_supply_or_promises(Datum *values)
 {
 	static const Oid argtypes[] = {TEXTOID};
 	bool		isnull;
+	bool		result;
 
 	bo_exec(bo_plan(PLAN_ETA_PROBE,
 					"SELECT EXISTS (SELECT 1 FROM backorder.purchase_orders"
 					"                WHERE sku" OP("=") "$1 AND status" OP("=") "'open'"
 					"                  AND quantity" OP(">") "received)"
-					"    OR EXISTS (SELECT 1 FROM backorder.backorders"
-					"                WHERE sku" OP("=") "$1 AND status" OP("=") "'waiting'"
-					"                  AND expected_at IS NOT NULL)",
+					"    OR COALESCE((SELECT expected_at IS NOT NULL FROM backorder.backorders"
+					"                  WHERE sku" OP("=") "$1 AND status" OP("=") "'waiting'"
+					"                  ORDER BY priority DESC, ordered_at, id LIMIT 1), false)",
 					1, argtypes),
 			values, NULL, false, 1);
-	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	result = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+	return result;
+}
+
+/* The queue of a SKU in fill order, from its first waiting row, as a cursor. */
+static Portal
+open_queue(Datum sku, int64 limit)
+{
+	static const Oid walk_types[] = {TEXTOID, INT8OID};
+	Datum		walk_values[2];
+
+	walk_values[0] = sku;
+	walk_values[1] = Int64GetDatum(limit);
+	return SPI_cursor_open(NULL,
+						   bo_plan_opts(PLAN_QUEUE_ETA,
+										QUEUE_COLUMNS
+										" WHERE sku" OP("=") "$1 AND status" OP("=") "'waiting'"
+										" ORDER BY priority DESC, ordered_at, id LIMIT $2",
+										2, walk_types, CURSOR_OPT_FAST_PLAN),
+						   walk_values, NULL, false);
+}
+
+/*
+ * The merge of the queue (fill order) with the supply (running totals),
+ * from the front of the queue: covered rows get the date of the first
+ * purchase-order line whose running total reaches theirs, the rows after
+ * them none.  Dates are monotone in fill order and cover a prefix of the
+ * queue, so the walk stops
+ *   - after the first row whose running total exceeds stop_after units
+ *     (stop_after < 0: never; the caller knows no later row changes), and
+ *   - past the covered rows, at the first row (not just written) that has
+ *     no date: every row after it has none either; unless to_end (the
+ *     queue order changed: a row that kept its date may have moved behind
+ *     rows without one), which walks the whole queue.
+ * A SKU whose supply covers n units costs at most n + 1 rows plus the
+ * previously promised rows that lose their date.
+ *
+ * (A row another transaction holds locked keeps its old date; see
+ * store_etas.  That transaction recomputes before it commits, and the rows
+ * it locks and keeps waiting are its own line's, or the first row.)
+ */
+static List *
+merge_queue(Datum sku, const Supply *supply, int64 stop_after, bool to_end,
+			const int64 *fresh_ids, int nfresh)
+{
+	List	   *changes = NIL;
+	int64		total = supply->n > 0 ? supply->cum[supply->n - 1] : 0;
+	int64		running = 0;
+	int			p = 0;
+	bool		beyond = (supply->n == 0);
+	bool		done = false;
+	long		fetch = 0;
+	Portal		portal;
+
+	portal = open_queue(sku, PG_INT64_MAX);
+	while (!done)
+	{
+		int			n;
+		QueuePos   *batch;
+
+		/*
+		 * each row waits for at least one unit: while covered, fetch no more
+		 * than can be covered, plus one; past them, a few rows, then more
+		 */
+		if (!beyond)
+			fetch = (long) Min(ETA_BATCH, total - running + 1);
+		else
+			fetch = fetch < 16 ? 16 : Min(ETA_BATCH, fetch * 4);
+		if (stop_after >= 0)
+			fetch = (long) Min(fetch, Max(stop_after - running, 0) + 1);
+		SPI_cursor_fetch(portal, true, fetch);
+		n = (int) SPI_processed;
+		if (n == 0)
+			break;
+		batch = palloc(sizeof(QueuePos) * n);
+		for (int i = 0; i < n; i++)
+			read_pos(i, &batch[i]);
+		SPI_freetuptable(SPI_tuptable);
+
+		for (int i = 0; i < n && !done; i++)
+		{
+			bool		fresh = is_fresh(batch[i].id, fresh_ids, nfresh);
+
+			if (beyond)
+			{
+				if (!batch[i].had_old && !fresh && !to_end)
+				{
+					done = true;	/* no date here, none after */
+					break;
+				}
+				changes = set_eta(changes, &batch[i], false, 0, fresh_ids, nfresh);
+				continue;
+			}
+			running = bo_add(running, batch[i].waiting, "waiting units");
+			while (p < supply->n && supply->cum[p] < running)
+				p++;
+			if (p < supply->n)
+				changes = set_eta(changes, &batch[i], true, supply->at[p], fresh_ids, nfresh);
+			else
+			{
+				changes = set_eta(changes, &batch[i], false, 0, fresh_ids, nfresh);
+				beyond = true;
+			}
+			/* past stop_after units no row changes (the first row is always seen) */
+			if (stop_after >= 0 && running > stop_after)
+				done = true;
+		}
+		pfree(batch);
+	}
+	SPI_cursor_close(portal);
+	return changes;
 }
 
 /*
@@ -326,86 +410,83 @@ eta_lock(const char *sku)
  * lock.  Returns the rows whose date changed, in fill order
  * (rows in fresh_ids, just written, are flagged so no event is emitted).
  */
-List *
-eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh)
+static List *
+recompute(const char *sku, bool reordered, const int64 *fresh_ids, int nfresh)
 {
-	static const Oid walk_types[] = {TEXTOID, INT8OID};
 	Supply		supply;
-	List	   *changes = NIL;
 	Datum		values[1];
-	Datum		walk_values[2];
-	Portal		portal;
-	int64		running = 0;
-	int			p = 0;
-	bool		beyond = false;
-	QueuePos	boundary;
 
 	eta_lock(sku);
 	values[0] = CStringGetTextDatum(sku);
-	if (!has_supply_or_promises(values))
+	if (!reordered && !has_supply_or_promises(values))
 		return NIL;				/* every row has no date and keeps none */
 	load_supply(sku, &supply);
+	return store_etas(merge_queue(values[0], &supply, -1, reordered, fresh_ids, nfresh));
+}
 
-	/* Without supply no row has a date: only rows that still carry one change. */
-	if (supply.n == 0)
+List *
+eta_recompute(const char *sku, const int64 *fresh_ids, int nfresh)
+{
+	return recompute(sku, false, fresh_ids, nfresh);
+}
+
+/*
+ * After a receipt that named purchase-order line (po_id, po_expected_at),
+ * took supply_shift units off its outstanding units and allocated
+ * `allocated` units to the front of the queue.
+ *
+ * When the two are equal, the running totals of the rest of the queue and
+ * of that line and every line after it (in (expected_at,
+ * purchase_order_id) order) fall by the same amount: a row whose running
+ * total is still above the units of the lines before the named one keeps
+ * its date.  Only the rows within those units can move (to an earlier
+ * line), and the first waiting row, which the fill may have left locked and
+ * part-filled.  Otherwise (a receipt larger than the line, or a closed or
+ * cancelled line) the whole merge runs.
+ */
+List *
+eta_recompute_after_receipt(const char *sku, const char *po_id, TimestampTz po_expected_at,
+							int64 supply_shift, int64 allocated)
+{
+	static const Oid argtypes[] = {TEXTOID, TIMESTAMPTZOID, TEXTOID};
+	Supply		supply;
+	Datum		values[3];
+	int64		before = 0;
+	int64		running = 0;
+
+	if (supply_shift != allocated)
+		return eta_recompute(sku, NULL, 0);
+	if (allocated == 0)
+		return NIL;				/* neither the queue nor the supply moved */
+
+	eta_lock(sku);
+	values[0] = CStringGetTextDatum(sku);
+	values[1] = TimestampTzGetDatum(po_expected_at);
+	values[2] = CStringGetTextDatum(po_id);
+	bo_exec(bo_plan(PLAN_PO_OPEN_SPLIT,
+					"SELECT quantity" OP("-") "received, expected_at,"
+					"       expected_at" OP("<") "$2 OR expected_at" OP("=") "$2"
+					"         AND purchase_order_id" OP("<") "$3"
+					"  FROM backorder.purchase_orders"
+					" WHERE sku" OP("=") "$1 AND status" OP("=") "'open' AND quantity" OP(">") "received"
+					" ORDER BY expected_at, purchase_order_id",
+					3, argtypes),
+			values, NULL, false, 0);
+	supply.n = (int) SPI_processed;
+	supply.cum = palloc(sizeof(int64) * Max(supply.n, 1));
+	supply.at = palloc(sizeof(TimestampTz) * Max(supply.n, 1));
+	for (int i = 0; i < supply.n; i++)
 	{
-		memset(&boundary, 0, sizeof(boundary));
-		boundary.priority = PG_INT32_MAX;
-		boundary.ordered_at = DT_NOBEGIN;
-		boundary.id = PG_INT64_MIN;
-		return store_etas(clear_promises(changes, values, &boundary, fresh_ids, nfresh));
+		bool		isnull;
+
+		running = bo_add(running, bo_get_int64(i, 1, NULL), "incoming units");
+		supply.cum[i] = running;
+		supply.at[i] = bo_get_timestamptz(i, 2, NULL);
+		if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3, &isnull)))
+			before = running;
 	}
-
-	/*
-	 * Walk the queue in fill order while the purchase orders cover it: each
-	 * row waits for at least one unit, so no more rows than incoming units,
-	 * plus the first one they do not cover.
-	 */
-	walk_values[0] = values[0];
-	walk_values[1] = Int64GetDatum(bo_add(supply.cum[supply.n - 1], 1, "incoming units"));
-	portal = SPI_cursor_open(NULL,
-							 bo_plan_opts(PLAN_QUEUE_ETA,
-										  QUEUE_COLUMNS
-										  " WHERE sku" OP("=") "$1 AND status" OP("=") "'waiting'"
-										  " ORDER BY priority DESC, ordered_at, id LIMIT $2",
-										  2, walk_types, CURSOR_OPT_FAST_PLAN),
-							 walk_values, NULL, false);
-	while (!beyond)
-	{
-		int			n;
-		QueuePos   *batch;
-
-		/* each row waits for at least one unit: fetch no more than can be covered, plus one */
-		SPI_cursor_fetch(portal, true, (long) Min(ETA_BATCH, supply.cum[supply.n - 1] - running + 1));
-		n = (int) SPI_processed;
-		if (n == 0)
-			break;
-		batch = palloc(sizeof(QueuePos) * n);
-		for (int i = 0; i < n; i++)
-			read_pos(i, &batch[i]);
-		SPI_freetuptable(SPI_tuptable);
-
-		for (int i = 0; i < n; i++)
-		{
-			running += batch[i].waiting;
-			while (p < supply.n && supply.cum[p] < running)
-				p++;
-			if (p < supply.n)
-				changes = set_eta(changes, &batch[i], true, supply.at[p], fresh_ids, nfresh);
-			else
-			{
-				changes = set_eta(changes, &batch[i], false, 0, fresh_ids, nfresh);
-				boundary = batch[i];
-				beyond = true;
-				break;
-			}
-		}
-	}
-	SPI_cursor_close(portal);
-
-	if (beyond)
-		changes = clear_promises(changes, values, &boundary, fresh_ids, nfresh);
-	return store_etas(changes);
+	SPI_freetuptable(SPI_tuptable);
+	return store_etas(merge_queue(values[0], &supply, before, false, NULL, 0));
 }
 
 /* The new date of a row listed in changes; false if NULL or not listed. */
@@ -459,47 +540,42 @@ eta_emit(const char *sku, List *changes)
  * statement the engine runs inside another one (a receipt's update of its
  * purchase-order line) flushes only what that inner statement deferred.
  */
-void
-eta_defer(const char *sku)
+static DeferredSku *
+entry_for(const char *sku)
 {
-	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
 	int			depth = bo_engine_depth();
 	ListCell   *lc;
+	DeferredSku *d;
+	MemoryContext old;
 
 	foreach(lc, deferred_skus)
 	{
-		DeferredSku *d = (DeferredSku *) lfirst(lc);
-
+		d = (DeferredSku *) lfirst(lc);
 		if (d->depth == depth && strcmp(d->sku, sku) == 0)
-			break;
+			return d;
 	}
-	if (lc == NULL)
-	{
-		DeferredSku *d = palloc0(sizeof(DeferredSku));
-
-		d->sku = pstrdup(sku);
-		d->depth = depth;
-		deferred_skus = lappend(deferred_skus, d);
-	}
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	d = palloc0(sizeof(DeferredSku));
+	d->sku = pstrdup(sku);
+	d->depth = depth;
+	deferred_skus = lappend(deferred_skus, d);
 	MemoryContextSwitchTo(old);
+	return d;
+}
+
+void
+eta_defer(const char *sku)
+{
+	entry_for(sku)->full = true;
 }
 
 static DeferredSku *
 deferred_entry(const char *sku)
 {
-	int			depth = bo_engine_depth();
-	ListCell   *lc;
+	DeferredSku *d = entry_for(sku);
 
-	eta_defer(sku);
-	foreach(lc, deferred_skus)
-	{
-		DeferredSku *d = (DeferredSku *) lfirst(lc);
-
-		if (d->depth == depth && strcmp(d->sku, sku) == 0)
-			return d;
-	}
-	elog(ERROR, "backorder: deferred entry for sku \"%s\" is missing", sku);
-	pg_unreachable();
+	d->full = true;
+	return d;
 }
 
 static int64 *
@@ -525,6 +601,32 @@ repromise(const char *sku, const int64 *fresh, int nfresh,
 
 	event_set_etas(event_ids, event_rows, nevents);
 	eta_emit(sku, changes);
+}
+
+/*
+ * The flush of one SKU's entries (several only when statements at several
+ * depths deferred it): a lone receipt naming a purchase-order line
+ * re-promises only the rows whose date can move; anything else merges the
+ * whole covered queue (the whole queue when its order changed).
+ */
+static void
+repromise_group(List *group, const int64 *fresh, int nfresh,
+				const int64 *event_ids, const int64 *event_rows, int nevents)
+{
+	DeferredSku *d = (DeferredSku *) linitial(group);
+	bool		reordered = false;
+	List	   *changes;
+	ListCell   *lc;
+
+	foreach(lc, group)
+		reordered |= ((DeferredSku *) lfirst(lc))->reordered;
+	if (list_length(group) == 1 && !d->full && d->nreceipts == 1)
+		changes = eta_recompute_after_receipt(d->sku, d->po_id, d->po_expected_at,
+											  d->supply_shift, d->allocated);
+	else
+		changes = recompute(d->sku, reordered, fresh, nfresh);
+	event_set_etas(event_ids, event_rows, nevents);
+	eta_emit(d->sku, changes);
 }
 
 /*
@@ -584,6 +686,37 @@ eta_defer_or_recompute(Relation rel, const char *sku)
 	eta_emit(sku, eta_recompute(sku, NULL, 0));
 	bo_scope_leave(&scope);
 	return false;
+}
+
+/*
+ * A receipt named purchase-order line (po_id, po_expected_at), took
+ * supply_shift units off its outstanding units and allocated `allocated`
+ * units: defer as eta_defer_or_recompute does, remembering what moved, so
+ * that a statement of one receipt re-promises only the rows whose date can
+ * change.  Called outside the engine scope.
+ */
+void
+eta_defer_receipt(Relation rel, const char *sku, const char *po_id, TimestampTz po_expected_at,
+				  int64 supply_shift, int64 allocated)
+{
+	BoScope		scope;
+
+	if (rel->trigdesc != NULL && rel->trigdesc->trig_insert_after_statement)
+	{
+		DeferredSku *d = entry_for(sku);
+
+		if (++d->nreceipts == 1)
+		{
+			d->po_id = MemoryContextStrdup(TopTransactionContext, po_id);
+			d->po_expected_at = po_expected_at;
+			d->supply_shift = supply_shift;
+			d->allocated = allocated;
+		}
+		return;
+	}
+	bo_scope_enter(&scope, rel->rd_rel->relowner);
+	eta_emit(sku, eta_recompute_after_receipt(sku, po_id, po_expected_at, supply_shift, allocated));
+	bo_scope_leave(&scope);
 }
 
 void
@@ -662,7 +795,8 @@ backorder_tg_eta_flush(PG_FUNCTION_ARGS)
 			event_rows = append_ids(event_rows, nevents, e->event_rows, e->nevents);
 			nevents += e->nevents;
 		}
-		repromise(d->sku, fresh, nfresh, event_ids, event_rows, nevents);
+		repromise_group(list_truncate(list_copy_tail(flush, i), j - i),
+						fresh, nfresh, event_ids, event_rows, nevents);
 		i = j;
 	}
 	bo_scope_leave(&scope);
@@ -714,7 +848,7 @@ backorder_tg_priority(PG_FUNCTION_ARGS)
 
 		if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &waiting_null)))
 		{
-			eta_defer(sku);
+			deferred_entry(sku)->reordered = true;
 			break;
 		}
 	}

@@ -100,6 +100,35 @@ fill_and_store(BoItem *item, bool supply_changed, bool *repromise)
 	return allocated;
 }
 
+/* What a receipt did to the purchase-order line it names (src/eta.c). */
+typedef struct PoReceived
+{
+	char	   *po_id;
+	TimestampTz expected_at;
+	int64		supply_shift;
+} PoReceived;
+
+/*
+ * How many outstanding units the receipt took off the line, from the row
+ * PLAN_PO_RECEIVE returned: an uncancelled line is open exactly while
+ * received < quantity, so before the receipt it had quantity - (received -
+ * quantity received now) outstanding units if that is positive.
+ */
+static int64
+po_supply_shift(int64 received_now)
+{
+	bool		isnull;
+	int64		quantity = bo_get_int64(0, 1, NULL);
+	int64		received = bo_get_int64(0, 2, NULL);
+	char	   *status = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+														   3, &isnull));
+	int64		outstanding_before = quantity - (received - received_now);
+
+	if (strcmp(status, "cancelled") == 0 || outstanding_before <= 0)
+		return 0;
+	return Min(outstanding_before, received_now);
+}
+
 static void
 lock_item_or_fail(const char *sku, BoItem *item)
 {
@@ -142,6 +171,7 @@ backorder_tg_receive(PG_FUNCTION_ARGS)
 	BoItem		item;
 	int64		allocated;
 	bool		repromise;
+	PoReceived	received = {0};
 
 	bo_check_trigger(fcinfo, "backorder_tg_receive", true, true, TRIGGER_EVENT_INSERT);
 	if (bo_row_origin(trigdata->tg_relation, trigdata->tg_trigtuple,
@@ -156,6 +186,8 @@ backorder_tg_receive(PG_FUNCTION_ARGS)
 		return ledger_finish(&row);		/* constraints report it */
 	sku = TextDatumGetCString(d_sku);
 	quantity = DatumGetInt64(d_qty);
+	if (!n_po)
+		received.po_id = TextDatumGetCString(d_po);	/* outlives the scope */
 
 	bo_scope_enter(&scope, row.rel->rd_rel->relowner);
 	if (!n_po)
@@ -170,7 +202,8 @@ backorder_tg_receive(PG_FUNCTION_ARGS)
 						"UPDATE backorder.purchase_orders SET received = received" OP("+") "$3,"
 						"  status = CASE WHEN status" OP("=") "'cancelled' THEN 'cancelled'"
 						"   WHEN received" OP("+") "$3" OP(">=") "quantity THEN 'closed' ELSE 'open' END"
-						" WHERE purchase_order_id" OP("=") "$1 AND sku" OP("=") "$2",
+						" WHERE purchase_order_id" OP("=") "$1 AND sku" OP("=") "$2"
+						" RETURNING quantity, received, status, expected_at",
 						3, po_types),
 				values, NULL, false, 0);
 		if (SPI_processed == 0)
@@ -179,12 +212,18 @@ backorder_tg_receive(PG_FUNCTION_ARGS)
 					 errmsg("purchase order \"%s\" has no line for sku \"%s\"", po, sku),
 					 errdetail("Key (purchase_order_id, sku)=(%s, %s) is not present in table \"backorder.purchase_orders\".",
 							   po, sku)));
+		received.expected_at = bo_get_timestamptz(0, 4, NULL);
+		received.supply_shift = po_supply_shift(quantity);
+		SPI_freetuptable(SPI_tuptable);
 	}
 	lock_item_or_fail(sku, &item);
 	item.on_hand = bo_add(item.on_hand, quantity, "on hand");
-	allocated = fill_and_store(&item, !n_po, &repromise);
+	allocated = fill_and_store(&item, false, &repromise);
 	bo_scope_leave(&scope);
-	if (repromise)
+	if (!n_po)
+		eta_defer_receipt(row.rel, sku, received.po_id, received.expected_at,
+						  received.supply_shift, allocated);
+	else if (repromise)
 		(void) eta_defer_or_recompute(row.rel, sku);
 
 	ledger_set(&row, 0, allocated);

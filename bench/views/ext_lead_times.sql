@@ -1,0 +1,1 @@
+SELECT * FROM backorder.lead_times;
