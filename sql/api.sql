@@ -24,6 +24,10 @@ waiting_by_line AS (
            count(*) AS rows
       FROM @extschema@.backorders b WHERE b.status = 'waiting'
      GROUP BY b.order_id, b.line_no),
+held_by_sku AS (
+    SELECT h.sku, sum(h.held) AS held
+      FROM @extschema@.holds h WHERE h.status = 'active'
+     GROUP BY h.sku),
 shipped_by_sku AS (
     SELECT l.sku, sum(s.quantity) AS quantity
       FROM shipped_by_line s
@@ -35,12 +39,14 @@ stock AS (
          + COALESCE((SELECT sum(a.delta) FROM @extschema@.adjustments a WHERE a.sku = i.sku), 0)
          - COALESCE(sh.quantity, 0) AS ledger_on_hand,
            COALESCE(ls.reserved, 0) AS lines_reserved,
+           COALESCE(hs.held, 0) AS holds_held,
            COALESCE(ls.backordered, 0) AS lines_backordered,
            COALESCE((SELECT sum(b.quantity - b.filled - b.cancelled) FROM @extschema@.backorders b
                       WHERE b.sku = i.sku AND b.status = 'waiting'), 0) AS queue_waiting
       FROM @extschema@.items i
       LEFT JOIN line_sums ls ON ls.sku = i.sku
-      LEFT JOIN shipped_by_sku sh ON sh.sku = i.sku),
+      LEFT JOIN shipped_by_sku sh ON sh.sku = i.sku
+      LEFT JOIN held_by_sku hs ON hs.sku = i.sku),
 lines AS (
     SELECT l.*, COALESCE(s.quantity, 0) AS ledger_shipped,
            COALESCE(c.quantity, 0) AS ledger_cancelled,
@@ -64,8 +70,17 @@ SELECT sku, format('reserved %s differs from the sum of its lines'' reserved = %
 UNION ALL
 SELECT sku, format('reserved %s exceeds on_hand %s', reserved, on_hand) FROM stock WHERE reserved > on_hand
 UNION ALL
+SELECT sku, format('held %s differs from the sum of its active holds'' held = %s', held, holds_held)
+  FROM stock WHERE held <> holds_held
+UNION ALL
 SELECT sku, format('reserved %s + held %s exceeds on_hand %s', reserved, held, on_hand)
   FROM stock WHERE reserved <= on_hand AND reserved + held > on_hand
+UNION ALL
+SELECT h.sku, format('hold %s: held %s is not between 0 and its quantity %s', h.hold_id, h.held, h.quantity)
+  FROM @extschema@.holds h WHERE h.held < 0 OR h.held > h.quantity
+UNION ALL
+SELECT h.sku, format('hold %s: held %s while %s (only an active hold holds units)', h.hold_id, h.held, h.status)
+  FROM @extschema@.holds h WHERE h.status <> 'active' AND h.held <> 0
 UNION ALL
 SELECT sku, format('backordered %s differs from the waiting units of its backorders = %s', backordered, queue_waiting)
   FROM stock WHERE backordered <> queue_waiting

@@ -319,8 +319,9 @@ backorder_tg_cancel(PG_FUNCTION_ARGS)
 /*
  * BEFORE INSERT on adjustments.  A positive delta acts like a receipt
  * without a purchase order.  A negative one lowers on hand (never below
- * 0); what on hand no longer covers is taken back from reservations in
- * reverse fill order, and those units wait again.
+ * 0); what on hand no longer covers is taken from holds first (holds.c),
+ * then back from reservations in reverse fill order, and those units wait
+ * again.
  */
 Datum
 backorder_tg_adjust(PG_FUNCTION_ARGS)
@@ -371,6 +372,9 @@ backorder_tg_adjust(PG_FUNCTION_ARGS)
 
 		if (on_hand < 0)
 			bo_error_negative_stock(sku, item.on_hand, delta);
+		/* (1.1) holds are broken first, then reservations taken back */
+		if (on_hand < item.reserved + item.held)
+			(void) holds_break(&item, Min(item.reserved + item.held - on_hand, item.held));
 		if (on_hand < item.reserved)
 		{
 			taken_back = item.reserved - on_hand;
