@@ -354,9 +354,9 @@ backorder_tg_hold_insert(PG_FUNCTION_ARGS)
 	if (expires_at <= tx_now())
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("hold \"%s\" of sku \"%s\" would expire at %s, not after now() = %s",
-						hold_id, sku, timestamptz_to_str(expires_at), timestamptz_to_str(tx_now())),
-				 errdetail("A hold's expires_at must be later than now().")));
+				 errmsg("expires_at of hold \"%s\" of sku \"%s\" must be later than now()", hold_id, sku),
+				 errdetail("expires_at is %s, now() is %s.",
+						   timestamptz_to_str(expires_at), timestamptz_to_str(tx_now()))));
 
 	bo_scope_enter(&scope, rel->rd_rel->relowner);
 	if (!bo_item_lock(sku, &item))
