@@ -369,6 +369,7 @@ backorder_tg_adjust(PG_FUNCTION_ARGS)
 		ListCell   *lc;
 		int64	   *fresh;
 		int			nfresh = 0;
+		bool		moved;
 
 		if (on_hand < 0)
 			bo_error_negative_stock(sku, item.on_hand, delta);
@@ -381,7 +382,16 @@ backorder_tg_adjust(PG_FUNCTION_ARGS)
 			taken = alloc_take_back(&item, taken_back);
 		}
 		item.on_hand = on_hand;
+		/*
+		 * Units that expiring holds freed as the item was locked moved the
+		 * queue too: one recompute below covers both (rows the take-back
+		 * just wrote are fresh: no eta_changed for them).
+		 */
+		moved = item.queue_moved;
+		item.queue_moved = false;
 		bo_item_store(&item);
+		if (taken == NIL && moved)
+			eta_emit(sku, eta_recompute(sku, NULL, 0));
 
 		if (taken != NIL)
 		{
