@@ -63,7 +63,7 @@ SENT = "@@MODEL_SENTINEL@@"
 SENT2 = "@@MODEL_SENTINEL_END@@"
 DAY_US = 86400 * 1000000
 MIN_US = 60 * 1000000
-TICK_US = 8 * 1000000           # the model's clock moves every 8 s of real time
+TICK_US = 6 * 1000000           # the model's clock moves every 6 s of real time
 TICK_MARGIN_US = 1000000        # no operation starts within 1 s of the next tick
 
 
@@ -1083,6 +1083,10 @@ class Runner:
         cart = None
         if self.rnd.random() < 0.25:
             cart = self.pick_cart()
+            held = [h.sku for h in self.m.cart_holds(cart)]
+            for ln in lines:
+                if held and "sku" in ln and self.rnd.random() < 0.7:
+                    ln["sku"] = self.rnd.choice(held)      # check out what the cart holds
         skus = [ln.get("sku") for ln in lines if ln.get("sku") is not None]
         skus += [h.sku for h in self.m.cart_holds(cart)]
         try:
@@ -1341,7 +1345,7 @@ class Runner:
 
     def rand_expires_at(self):
         x = self.rnd.random()
-        if x < 0.45:
+        if x < 0.5:
             return self.next_tick                   # expires at the next tick of the clock
         if x < 0.97:
             return self.long_base + self.rnd.randint(0, 600) * MIN_US
@@ -1440,7 +1444,7 @@ class Runner:
         ("place_order", 28), ("receipt", 12), ("shipment", 14), ("cancellation", 8),
         ("cancel_order", 3), ("adjustment", 10), ("priority", 5), ("po_insert", 7),
         ("po_update", 6), ("item_update", 2.5), ("item_insert", 0.5), ("claim", 2),
-        ("hold_insert", 9), ("hold_update", 4), ("release", 2.5), ("expire_holds", 1),
+        ("hold_insert", 9), ("hold_update", 4), ("release", 1.5), ("expire_holds", 1),
     ]
 
     # -- comparisons
