@@ -76,7 +76,9 @@ CREATE INDEX holds_active_idx ON @extschema@.holds (sku, expires_at)
 COMMENT ON TABLE @extschema@.holds IS
   'Cart holds: available units kept aside for a checking-out cart until expires_at';
 COMMENT ON COLUMN @extschema@.holds.hold_id IS 'the cart';
+COMMENT ON COLUMN @extschema@.holds.sku IS 'the item held';
 COMMENT ON COLUMN @extschema@.holds.quantity IS 'units the cart asks for';
+COMMENT ON COLUMN @extschema@.holds.created_at IS 'when the hold was made (or made again after it ended)';
 COMMENT ON COLUMN @extschema@.holds.expires_at IS 'after it the hold holds nothing: the engine expires it';
 COMMENT ON COLUMN @extschema@.holds.held IS 'engine: units held now (at most quantity)';
 COMMENT ON COLUMN @extschema@.holds.status IS 'engine: active, then released, expired or converted';
