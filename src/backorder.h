@@ -77,6 +77,10 @@ typedef enum BoPlanKey
 	PLAN_HOLDS_BREAK,
 	PLAN_HOLDS_DUE_SKUS,
 	PLAN_HOLD_RESTORED,
+	/* the item plans for a database still on the 1.0 schema (no held) */
+	PLAN_ITEM_LOCK_10,
+	PLAN_ITEM_SET_ALL_10,
+	PLAN_ITEM_RESERVE_10,
 	BO_PLAN_COUNT
 } BoPlanKey;
 
@@ -158,6 +162,7 @@ extern void bo_item_store(BoItem *item);
 extern Datum bo_place_order(FunctionCallInfo fcinfo, const char *hold_id);
 
 /* ---- holds.c (1.1): cart holds ---- */
+extern bool bo_has_holds(void);
 extern bool holds_due(const BoItem *item);
 extern int64 holds_expire_due(BoItem *item);
 extern int64 holds_break(BoItem *item, int64 units);

@@ -211,6 +211,15 @@ backorder_tg_item_insert(PG_FUNCTION_ARGS)
 	rel = trigdata->tg_relation;
 	tuple = trigdata->tg_trigtuple;
 	desc = RelationGetDescr(rel);
+	if (!bo_has_holds())
+	{
+		/* a database still on the 1.0 schema */
+		if (bo_row_origin(rel, tuple, item_engine_cols, lengthof(item_engine_cols)) == ROW_RESTORED)
+			return PointerGetDatum(tuple);
+		for (int i = 0; i < 3; i++)
+			cols[i] = SPI_fnumber(desc, item_engine_cols[i]);
+		return PointerGetDatum(heap_modify_tuple_by_cols(tuple, desc, 3, cols, values, nulls));
+	}
 	if (bo_row_origin(rel, tuple, item_engine_cols, lengthof(item_engine_cols)) == ROW_RESTORED)
 	{
 		if (!attr_is_null(rel, tuple, "held"))

@@ -22,8 +22,11 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
+#include "catalog/namespace.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
@@ -56,6 +59,45 @@ typedef struct Cart
 } Cart;
 
 static Cart *cart = NULL;
+
+/* ---- the schema: 1.1, or 1.0 not updated yet ---- */
+
+static int	holds_schema = -1;	/* -1 unknown, 0 1.0 (no items.held), 1 1.1 */
+static Oid	items_relid = InvalidOid;
+static bool callback_registered = false;
+
+static void
+holds_relcache_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == items_relid)
+		holds_schema = -1;
+}
+
+/*
+ * Has backorder.items the 1.1 column held?  The library serves a database
+ * still on the 1.0 schema too, until ALTER EXTENSION backorder UPDATE: the
+ * item plans then leave held out (it is 0).  Known until items changes.
+ */
+bool
+bo_has_holds(void)
+{
+	if (holds_schema < 0)
+	{
+		Oid			nsp;
+
+		if (!callback_registered)
+		{
+			CacheRegisterRelcacheCallback(holds_relcache_callback, (Datum) 0);
+			callback_registered = true;
+		}
+		nsp = get_namespace_oid("backorder", false);
+		items_relid = get_relname_relid("items", nsp);
+		if (!OidIsValid(items_relid))
+			elog(ERROR, "backorder: table backorder.items is missing");
+		holds_schema = get_attnum(items_relid, "held") != InvalidAttrNumber ? 1 : 0;
+	}
+	return holds_schema == 1;
+}
 
 static TimestampTz
 tx_now(void)

@@ -61,13 +61,22 @@ bool
 bo_item_lock(const char *sku, BoItem *item)
 {
 	static const Oid argtypes[] = {TEXTOID};
-	SPIPlanPtr	plan = bo_plan(PLAN_ITEM_LOCK,
-							   "SELECT policy::pg_catalog.text, backorder_limit, on_hand, reserved, backordered,"
-							   "  held, next_hold_expiry"
-							   "  FROM backorder.items WHERE sku" OP("=") "$1 FOR NO KEY UPDATE",
-							   1, argtypes);
+	bool		holds = bo_has_holds();
+	SPIPlanPtr	plan;
 	Datum		values[1];
 
+	if (holds)
+		plan = bo_plan(PLAN_ITEM_LOCK,
+					   "SELECT policy::pg_catalog.text, backorder_limit, on_hand, reserved, backordered,"
+					   "  held, next_hold_expiry"
+					   "  FROM backorder.items WHERE sku" OP("=") "$1 FOR NO KEY UPDATE",
+					   1, argtypes);
+	else
+		plan = bo_plan(PLAN_ITEM_LOCK_10,
+					   "SELECT policy::pg_catalog.text, backorder_limit, on_hand, reserved, backordered,"
+					   "  0::pg_catalog.int8, NULL::pg_catalog.timestamptz"
+					   "  FROM backorder.items WHERE sku" OP("=") "$1 FOR NO KEY UPDATE",
+					   1, argtypes);
 	values[0] = CStringGetTextDatum(sku);
 	bo_exec(plan, values, NULL, false, 1);
 	if (SPI_processed == 0)
@@ -84,11 +93,6 @@ void
 bo_item_write(const BoItem *item)
 {
 	static const Oid argtypes[] = {TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID};
-	SPIPlanPtr	plan = bo_plan(PLAN_ITEM_SET_ALL,
-							   "UPDATE backorder.items SET on_hand = $2, reserved = $3, backordered = $4,"
-							   "  held = $5, next_hold_expiry = $6"
-							   " WHERE sku" OP("=") "$1",
-							   6, argtypes);
 	Datum		values[6];
 	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 
@@ -100,7 +104,19 @@ bo_item_write(const BoItem *item)
 	values[5] = TimestampTzGetDatum(item->next_hold_expiry);
 	if (!item->has_hold_expiry)
 		nulls[5] = 'n';
-	bo_exec(plan, values, nulls, false, 0);
+	if (bo_has_holds())
+		bo_exec(bo_plan(PLAN_ITEM_SET_ALL,
+						"UPDATE backorder.items SET on_hand = $2, reserved = $3, backordered = $4,"
+						"  held = $5, next_hold_expiry = $6"
+						" WHERE sku" OP("=") "$1",
+						6, argtypes),
+				values, nulls, false, 0);
+	else
+		bo_exec(bo_plan(PLAN_ITEM_SET_ALL_10,
+						"UPDATE backorder.items SET on_hand = $2, reserved = $3, backordered = $4"
+						" WHERE sku" OP("=") "$1",
+						4, argtypes),
+				values, nulls, false, 0);
 }
 
 /*
@@ -133,13 +149,20 @@ reserve_in_stock(const char *sku, int64 quantity)
 
 	values[0] = CStringGetTextDatum(sku);
 	values[1] = Int64GetDatum(quantity);
-	bo_exec(bo_plan(PLAN_ITEM_RESERVE,
-					"UPDATE backorder.items SET reserved = reserved" OP("+") "$2"
-					" WHERE sku" OP("=") "$1"
-					"   AND on_hand" OP("-") "reserved" OP("-") "held" OP(">=") "$2"
-					"   AND (next_hold_expiry IS NULL OR next_hold_expiry" OP(">") "pg_catalog.now())",
-					2, argtypes),
-			values, NULL, false, 0);
+	if (bo_has_holds())
+		bo_exec(bo_plan(PLAN_ITEM_RESERVE,
+						"UPDATE backorder.items SET reserved = reserved" OP("+") "$2"
+						" WHERE sku" OP("=") "$1"
+						"   AND on_hand" OP("-") "reserved" OP("-") "held" OP(">=") "$2"
+						"   AND (next_hold_expiry IS NULL OR next_hold_expiry" OP(">") "pg_catalog.now())",
+						2, argtypes),
+				values, NULL, false, 0);
+	else
+		bo_exec(bo_plan(PLAN_ITEM_RESERVE_10,
+						"UPDATE backorder.items SET reserved = reserved" OP("+") "$2"
+						" WHERE sku" OP("=") "$1 AND on_hand" OP("-") "reserved" OP(">=") "$2",
+						2, argtypes),
+				values, NULL, false, 0);
 	return SPI_processed == 1;
 }
 
