@@ -465,9 +465,10 @@ changed_fixed_column(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 
 /*
  * BEFORE UPDATE on holds.  The engine's own updates pass.  Users may change
- * quantity and expires_at of an active hold: held becomes min(quantity,
- * available + old held) (BO001 for a deny item short of it), units no
- * longer held go to the queue; an expires_at <= now() expires it at once.
+ * quantity and expires_at of an active hold: a new quantity makes held
+ * min(quantity, available + old held) (BO001 for a deny item short of it),
+ * units no longer held go to the queue; an expires_at <= now() expires it
+ * at once; a later one changes nothing else.
  */
 Datum
 backorder_tg_hold_update(PG_FUNCTION_ARGS)
@@ -486,6 +487,7 @@ backorder_tg_hold_update(PG_FUNCTION_ARGS)
 	Datum		d_qty,
 				d_exp;
 	int64		old_held,
+				old_quantity,
 				quantity,
 				new_held;
 	TimestampTz old_exp,
@@ -504,6 +506,7 @@ backorder_tg_hold_update(PG_FUNCTION_ARGS)
 	sku = TextDatumGetCString(hold_attr(rel, oldtup, "sku", &isnull));
 	status = TextDatumGetCString(hold_attr(rel, oldtup, "status", &isnull));
 	old_held = DatumGetInt64(hold_attr(rel, oldtup, "held", &isnull));
+	old_quantity = DatumGetInt64(hold_attr(rel, oldtup, "quantity", &isnull));
 	old_exp = DatumGetTimestampTz(hold_attr(rel, oldtup, "expires_at", &isnull));
 
 	/* a due hold is expired before any change: it is no longer active */
@@ -537,13 +540,19 @@ backorder_tg_hold_update(PG_FUNCTION_ARGS)
 		status = "expired";
 		new_held = 0;
 	}
-	else
+	else if (quantity != old_quantity)
 	{
 		int64		can = Max(BO_AVAILABLE(&item), 0) + old_held;
 
 		new_held = Min(quantity, can);
 		if (new_held < quantity && item.deny)
 			bo_error_insufficient_stock(sku, quantity, can);
+		note_expiry(&item, expires_at);
+	}
+	else
+	{
+		/* only expires_at moves (later): the hold keeps what it holds */
+		new_held = old_held;
 		note_expiry(&item, expires_at);
 	}
 	item.held += new_held - old_held;

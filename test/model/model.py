@@ -866,18 +866,18 @@ class HoldsModel(Model):
             h.status = "expired"
             h.expires_at = value
             it.held -= freed
-        else:
-            q = value if field == "quantity" else h.quantity
+        elif field == "quantity" and value != h.quantity:
             can = max(it.available, 0) + h.held
-            new = min(q, can)
-            if new < q and it.policy == "deny":
+            new = min(value, can)
+            if new < value and it.policy == "deny":
                 raise Fail(["BO001"])
             freed = h.held - new
             it.held -= freed
             h.held = new
-            if field == "quantity":
-                h.quantity = value
-            else:
+            h.quantity = value
+        else:
+            freed = 0                   # a later expires_at (or the same quantity): held stays
+            if field == "expires_at":
                 h.expires_at = value
         self.touched[sku] = True
         if freed > 0 and self.allocate(it) > 0:

@@ -71,6 +71,13 @@ INSERT INTO backorder.receipts (sku, quantity) VALUES ('h-W', 3);
 SELECT * FROM pg_temp.h WHERE sku = 'h-W';
 SELECT * FROM pg_temp.stock WHERE sku = 'h-W';
 SELECT * FROM pg_temp.lines('h-oW');
+-- a later expires_at changes nothing else: the hold keeps holding 0 of 2
+UPDATE backorder.holds SET expires_at = now() + interval '1 hour' WHERE hold_id = 'cW' AND sku = 'h-W';
+SELECT * FROM pg_temp.h WHERE sku = 'h-W';
+-- a new quantity takes what is available now: min(3, 1 + 0)
+UPDATE backorder.holds SET quantity = 3 WHERE hold_id = 'cW' AND sku = 'h-W';
+SELECT * FROM pg_temp.h WHERE sku = 'h-W';
+SELECT * FROM pg_temp.stock WHERE sku = 'h-W';
 SELECT * FROM backorder.check();
 
 -- ==== UPDATE of an active hold: quantity, expires_at
