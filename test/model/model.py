@@ -830,11 +830,12 @@ class HoldsModel(Model):
     def hold_insert(self, hold_id, sku, quantity, expires_at):
         codes = []
         if quantity <= 0 or not 1 <= len(hold_id) <= 200:
-            codes.append("23514")
-        elif sku not in self.items:
-            codes.append("23503")
-        elif expires_at <= self.clock:
-            codes.append("22023")
+            codes.append("23514")           # the table's constraints, before anything else
+        else:
+            if expires_at <= self.clock:
+                codes.append("22023")
+            if sku not in self.items:
+                codes.append("23503")
         if codes:
             raise Fail(codes)
         it = self.items[sku]
