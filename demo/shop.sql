@@ -80,5 +80,31 @@ SELECT sku, lines, backordered_lines, round(backorder_rate, 3) AS backorder_rate
 SELECT sku, round(daily_demand, 2) AS daily_demand, round(lead_time_days, 1) AS lead_time_days,
        safety_stock, reorder_point, "position", suggested_quantity
   FROM backorder.reorder_suggestions(30, 0.95) ORDER BY sku;
+\echo '== Cart holds (1.1): the last three red mugs, two carts, one customer waiting'
+INSERT INTO backorder.items (sku, lead_time) VALUES ('MUG-RED', '10 days');
+INSERT INTO backorder.receipts (sku, quantity, reference) VALUES ('MUG-RED', 3, 'last of the batch');
+-- Anna has the last two in her cart and is typing her card number
+INSERT INTO backorder.holds (hold_id, sku, quantity) VALUES ('cart-anna', 'MUG-RED', 2)
+RETURNING hold_id, sku, quantity, held, status;
+-- Ben puts the third in his cart, then walks away (his cart is kept 2 seconds here, 15 minutes by default)
+INSERT INTO backorder.holds (hold_id, sku, quantity, expires_at)
+VALUES ('cart-ben', 'MUG-RED', 1, now() + interval '2 seconds')
+RETURNING hold_id, sku, quantity, held, status;
+\echo '== Another customer orders a red mug: nothing is available, the order waits behind the carts'
+SELECT order_id, line_no, sku, quantity, reserved, backordered, status
+  FROM backorder.place_order('2001', '[{"line_no": 1, "sku": "MUG-RED", "quantity": 1}]');
+SELECT sku, on_hand, reserved, held, available, backordered FROM backorder.stock_levels WHERE sku = 'MUG-RED';
+\echo '== Anna checks out with her hold_id: her two held mugs are hers'
+SELECT order_id, line_no, sku, quantity, reserved, backordered, status
+  FROM backorder.place_order('2002', '[{"line_no": 1, "sku": "MUG-RED", "quantity": 2}]', 'cart-anna');
+\echo '== Ben''s cart expires; expire_holds (pg_cron runs it every minute) hands his mug to the waiting order'
+SELECT pg_sleep(2.1);
+SELECT backorder.expire_holds() AS units_freed;
+SELECT hold_id, sku, quantity, held, status FROM backorder.holds ORDER BY hold_id;
+SELECT order_id, line_no, sku, quantity, reserved, backordered, status
+  FROM backorder.order_lines WHERE sku = 'MUG-RED' ORDER BY order_id;
+SELECT sku, on_hand, reserved, held, available, backordered FROM backorder.stock_levels WHERE sku = 'MUG-RED';
+SELECT kind, order_id, line_no, sku, quantity, detail FROM backorder.events
+ WHERE sku = 'MUG-RED' ORDER BY id;
 \echo '== check(): no rows means every number adds up'
 SELECT * FROM backorder.check();

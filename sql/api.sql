@@ -25,6 +25,10 @@ waiting_by_line AS (
            count(*) AS rows
       FROM @extschema@.backorders b WHERE b.status = 'waiting'
      GROUP BY b.order_id, b.line_no),
+held_by_sku AS (
+    SELECT h.sku, sum(h.held) AS held
+      FROM @extschema@.holds h WHERE h.status = 'active'
+     GROUP BY h.sku),
 shipped_by_sku AS (
     SELECT l.sku, sum(s.quantity) AS quantity
       FROM shipped_by_line s
@@ -38,9 +42,10 @@ waiting_by_sku AS (
     SELECT b.sku, sum(b.quantity - b.filled - b.cancelled) AS waiting
       FROM @extschema@.backorders b WHERE b.status = 'waiting' GROUP BY b.sku),
 stock AS (
-    SELECT i.sku, i.on_hand, i.reserved, i.backordered,
+    SELECT i.sku, i.on_hand, i.reserved, i.backordered, i.held,
            COALESCE(rc.quantity, 0) + COALESCE(ad.delta, 0) - COALESCE(sh.quantity, 0) AS ledger_on_hand,
            COALESCE(ls.reserved, 0) AS lines_reserved,
+           COALESCE(hs.held, 0) AS holds_held,
            COALESCE(ls.backordered, 0) AS lines_backordered,
            COALESCE(wt.waiting, 0) AS queue_waiting
       FROM @extschema@.items i
@@ -48,7 +53,8 @@ stock AS (
       LEFT JOIN shipped_by_sku sh ON sh.sku = i.sku
       LEFT JOIN received_by_sku rc ON rc.sku = i.sku
       LEFT JOIN adjusted_by_sku ad ON ad.sku = i.sku
-      LEFT JOIN waiting_by_sku wt ON wt.sku = i.sku),
+      LEFT JOIN waiting_by_sku wt ON wt.sku = i.sku
+      LEFT JOIN held_by_sku hs ON hs.sku = i.sku),
 lines AS (
     SELECT l.*, COALESCE(s.quantity, 0) AS ledger_shipped,
            COALESCE(c.quantity, 0) AS ledger_cancelled,
@@ -72,14 +78,26 @@ SELECT sku, format('reserved %s differs from the sum of its lines'' reserved = %
 UNION ALL
 SELECT sku, format('reserved %s exceeds on_hand %s', reserved, on_hand) FROM stock WHERE reserved > on_hand
 UNION ALL
+SELECT sku, format('held %s differs from the sum of its active holds'' held = %s', held, holds_held)
+  FROM stock WHERE held <> holds_held
+UNION ALL
+SELECT sku, format('reserved %s + held %s exceeds on_hand %s', reserved, held, on_hand)
+  FROM stock WHERE reserved <= on_hand AND reserved + held > on_hand
+UNION ALL
+SELECT h.sku, format('hold %s: held %s is not between 0 and its quantity %s', h.hold_id, h.held, h.quantity)
+  FROM @extschema@.holds h WHERE h.held < 0 OR h.held > h.quantity
+UNION ALL
+SELECT h.sku, format('hold %s: held %s while %s (only an active hold holds units)', h.hold_id, h.held, h.status)
+  FROM @extschema@.holds h WHERE h.status <> 'active' AND h.held <> 0
+UNION ALL
 SELECT sku, format('backordered %s differs from the waiting units of its backorders = %s', backordered, queue_waiting)
   FROM stock WHERE backordered <> queue_waiting
 UNION ALL
 SELECT sku, format('backordered %s differs from the sum of its lines'' backordered = %s', backordered, lines_backordered)
   FROM stock WHERE backordered <> lines_backordered
 UNION ALL
-SELECT sku, format('available %s while %s units are backordered', on_hand - reserved, backordered)
-  FROM stock WHERE on_hand - reserved > 0 AND backordered > 0
+SELECT sku, format('available %s while %s units are backordered', on_hand - reserved - held, backordered)
+  FROM stock WHERE on_hand - reserved - held > 0 AND backordered > 0
 UNION ALL
 SELECT sku, format('order %s line %s: quantity %s <> reserved %s + backordered %s + shipped %s + cancelled %s',
                    order_id, line_no, quantity, reserved, backordered, shipped, cancelled)

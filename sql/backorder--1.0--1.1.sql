@@ -95,6 +95,127 @@ SELECT i.sku,
            AND p.quantity OPERATOR(pg_catalog.>) p.received
          GROUP BY p.sku) s ON s.sku OPERATOR(pg_catalog.=) i.sku;
 
+-- ==== cart holds (issue 16)
+-- items: held (engine, starts at 0; a 1.0 row gets 0) and the internal
+-- next_hold_expiry, both last as in a fresh install; reserved + held <= on_hand.
+ALTER TABLE @extschema@.items ADD COLUMN held bigint NOT NULL DEFAULT 0;
+ALTER TABLE @extschema@.items ALTER COLUMN held DROP DEFAULT;
+ALTER TABLE @extschema@.items ADD COLUMN next_hold_expiry timestamptz;
+ALTER TABLE @extschema@.items ADD CONSTRAINT items_held_check
+        CHECK (held OPERATOR(pg_catalog.>=) 0
+               AND reserved OPERATOR(pg_catalog.+) held OPERATOR(pg_catalog.<=) on_hand);
+COMMENT ON COLUMN @extschema@.items.held IS 'engine: units of on-hand stock kept for carts by active holds';
+COMMENT ON COLUMN @extschema@.items.next_hold_expiry IS
+  'engine (internal): never later than the earliest expires_at of the item''s active holds, NULL when it has none; lets an order skip the expiry check';
+DROP TRIGGER items_engine_columns ON @extschema@.items;
+CREATE TRIGGER items_engine_columns BEFORE UPDATE OF sku, on_hand, reserved, backordered, held, next_hold_expiry ON @extschema@.items
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.tg_forbid('users may update policy, backorder_limit and lead_time only');
+
+-- available = on hand - reserved - held; held appended last
+CREATE OR REPLACE VIEW @extschema@.stock_levels AS
+SELECT i.sku,
+       i.policy,
+       i.on_hand,
+       i.reserved,
+       i.on_hand OPERATOR(pg_catalog.-) i.reserved OPERATOR(pg_catalog.-) i.held AS available,
+       i.backordered,
+       COALESCE(s.incoming, 0)::bigint AS incoming,
+       (i.on_hand OPERATOR(pg_catalog.-) i.reserved OPERATOR(pg_catalog.-) i.held
+        OPERATOR(pg_catalog.+) COALESCE(s.incoming, 0)::bigint
+        OPERATOR(pg_catalog.-) i.backordered) AS projected,
+       s.next_expected_at,
+       i.held
+  FROM @extschema@.items i
+  LEFT JOIN LATERAL (
+        SELECT pg_catalog.sum(p.quantity OPERATOR(pg_catalog.-) p.received) AS incoming,
+               pg_catalog.min(p.expected_at) AS next_expected_at
+          FROM @extschema@.purchase_orders p
+         WHERE p.sku OPERATOR(pg_catalog.=) i.sku
+           AND p.status OPERATOR(pg_catalog.=) 'open'
+           AND p.quantity OPERATOR(pg_catalog.>) p.received) s ON true;
+COMMENT ON VIEW @extschema@.stock_levels IS
+  'Per item: on hand, reserved, available (on hand - reserved - held), backordered, incoming from open purchase orders, projected, next expected date and units held for carts';
+
+-- the holds table, its triggers, place_order with a hold_id, release_hold,
+-- expire_holds (as sql/holds.sql)
+-- One row per (cart, sku).  held and status are engine columns.
+CREATE TABLE @extschema@.holds (
+    hold_id         text NOT NULL
+                    CONSTRAINT holds_hold_id_length
+                    CHECK (pg_catalog.char_length(hold_id) OPERATOR(pg_catalog.>=) 1
+                           AND pg_catalog.char_length(hold_id) OPERATOR(pg_catalog.<=) 200),
+    sku             text NOT NULL REFERENCES @extschema@.items (sku),
+    quantity        bigint NOT NULL CONSTRAINT holds_quantity_check
+                    CHECK (quantity OPERATOR(pg_catalog.>) 0),
+    expires_at      timestamptz NOT NULL
+                    DEFAULT pg_catalog.now() OPERATOR(pg_catalog.+) '00:15:00'::interval,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    held            bigint NOT NULL,
+    status          text NOT NULL CONSTRAINT holds_status_check
+                    CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['active', 'released', 'expired', 'converted'])),
+    PRIMARY KEY (hold_id, sku),
+    -- (a bad quantity is holds_quantity_check's to report)
+    CONSTRAINT holds_held_check
+        CHECK (quantity OPERATOR(pg_catalog.<=) 0
+               OR held OPERATOR(pg_catalog.>=) 0 AND held OPERATOR(pg_catalog.<=) quantity
+                  AND (status OPERATOR(pg_catalog.=) 'active' OR held OPERATOR(pg_catalog.=) 0))
+);
+-- the active holds of a sku by expiry: lazy expiry, expire_holds, breaking
+CREATE INDEX holds_active_idx ON @extschema@.holds (sku, expires_at)
+    WHERE status OPERATOR(pg_catalog.=) 'active';
+COMMENT ON TABLE @extschema@.holds IS
+  'Cart holds: available units kept aside for a checking-out cart until expires_at';
+COMMENT ON COLUMN @extschema@.holds.hold_id IS 'the cart';
+COMMENT ON COLUMN @extschema@.holds.sku IS 'the item held';
+COMMENT ON COLUMN @extschema@.holds.quantity IS 'units the cart asks for';
+COMMENT ON COLUMN @extschema@.holds.created_at IS 'when the hold was made (or made again after it ended)';
+COMMENT ON COLUMN @extschema@.holds.expires_at IS 'after it the hold holds nothing: the engine expires it';
+COMMENT ON COLUMN @extschema@.holds.held IS 'engine: units held now (at most quantity)';
+COMMENT ON COLUMN @extschema@.holds.status IS 'engine: active, then released, expired or converted';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.holds', '');
+
+CREATE FUNCTION @extschema@.tg_hold_insert() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'backorder_tg_hold_insert' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.tg_hold_insert() IS
+  'engine: BEFORE INSERT on holds: holds min(quantity, available)';
+CREATE FUNCTION @extschema@.tg_hold_update() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'backorder_tg_hold_update' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.tg_hold_update() IS
+  'engine: BEFORE UPDATE on holds: quantity and expires_at of an active hold';
+
+CREATE TRIGGER holds_insert BEFORE INSERT ON @extschema@.holds
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.tg_hold_insert();
+CREATE TRIGGER holds_update BEFORE UPDATE ON @extschema@.holds
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.tg_hold_update();
+CREATE TRIGGER holds_delete BEFORE DELETE ON @extschema@.holds
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('holds end by release_hold, expiry or an order, they are not deleted');
+
+CREATE FUNCTION @extschema@.place_order(order_id text, lines jsonb, hold_id text)
+    RETURNS SETOF @extschema@.order_lines
+    AS 'MODULE_PATHNAME', 'backorder_place_order_hold' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.place_order(text, jsonb, text) IS
+  'place_order converting the cart''s holds: its held units are reserved first; every active hold of the cart ends';
+
+CREATE FUNCTION @extschema@.release_hold(hold_id text)
+    RETURNS bigint
+    AS 'MODULE_PATHNAME', 'backorder_release_hold' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.release_hold(text) IS
+  'Releases every active hold of the cart; returns the units released';
+
+CREATE FUNCTION @extschema@.expire_holds()
+    RETURNS bigint
+    AS 'MODULE_PATHNAME', 'backorder_expire_holds' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.expire_holds() IS
+  'Expires every due hold of every sku; returns the units freed (run it every minute, e.g. from pg_cron)';
+REVOKE ALL ON TABLE @extschema@.holds FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.tg_hold_insert() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.tg_hold_update() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.place_order(text, jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.release_hold(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.expire_holds() FROM PUBLIC;
+
+-- check(): held = the sum of the active holds' held, reserved + held <=
+-- on_hand, each hold 0 <= held <= quantity and held 0 unless active
 CREATE OR REPLACE FUNCTION @extschema@.check()
 RETURNS TABLE (sku text, problem text)
 LANGUAGE sql STABLE
@@ -119,6 +240,10 @@ waiting_by_line AS (
            count(*) AS rows
       FROM @extschema@.backorders b WHERE b.status = 'waiting'
      GROUP BY b.order_id, b.line_no),
+held_by_sku AS (
+    SELECT h.sku, sum(h.held) AS held
+      FROM @extschema@.holds h WHERE h.status = 'active'
+     GROUP BY h.sku),
 shipped_by_sku AS (
     SELECT l.sku, sum(s.quantity) AS quantity
       FROM shipped_by_line s
@@ -143,6 +268,20 @@ stock AS (
       LEFT JOIN received_by_sku rc ON rc.sku = i.sku
       LEFT JOIN adjusted_by_sku ad ON ad.sku = i.sku
       LEFT JOIN waiting_by_sku wt ON wt.sku = i.sku),
+stock AS (
+    SELECT i.sku, i.on_hand, i.reserved, i.backordered, i.held,
+           COALESCE((SELECT sum(r.quantity) FROM @extschema@.receipts r WHERE r.sku = i.sku), 0)
+         + COALESCE((SELECT sum(a.delta) FROM @extschema@.adjustments a WHERE a.sku = i.sku), 0)
+         - COALESCE(sh.quantity, 0) AS ledger_on_hand,
+           COALESCE(ls.reserved, 0) AS lines_reserved,
+           COALESCE(hs.held, 0) AS holds_held,
+           COALESCE(ls.backordered, 0) AS lines_backordered,
+           COALESCE((SELECT sum(b.quantity - b.filled - b.cancelled) FROM @extschema@.backorders b
+                      WHERE b.sku = i.sku AND b.status = 'waiting'), 0) AS queue_waiting
+      FROM @extschema@.items i
+      LEFT JOIN line_sums ls ON ls.sku = i.sku
+      LEFT JOIN shipped_by_sku sh ON sh.sku = i.sku
+      LEFT JOIN held_by_sku hs ON hs.sku = i.sku),
 lines AS (
     SELECT l.*, COALESCE(s.quantity, 0) AS ledger_shipped,
            COALESCE(c.quantity, 0) AS ledger_cancelled,
@@ -166,6 +305,18 @@ SELECT sku, format('reserved %s differs from the sum of its lines'' reserved = %
 UNION ALL
 SELECT sku, format('reserved %s exceeds on_hand %s', reserved, on_hand) FROM stock WHERE reserved > on_hand
 UNION ALL
+SELECT sku, format('held %s differs from the sum of its active holds'' held = %s', held, holds_held)
+  FROM stock WHERE held <> holds_held
+UNION ALL
+SELECT sku, format('reserved %s + held %s exceeds on_hand %s', reserved, held, on_hand)
+  FROM stock WHERE reserved <= on_hand AND reserved + held > on_hand
+UNION ALL
+SELECT h.sku, format('hold %s: held %s is not between 0 and its quantity %s', h.hold_id, h.held, h.quantity)
+  FROM @extschema@.holds h WHERE h.held < 0 OR h.held > h.quantity
+UNION ALL
+SELECT h.sku, format('hold %s: held %s while %s (only an active hold holds units)', h.hold_id, h.held, h.status)
+  FROM @extschema@.holds h WHERE h.status <> 'active' AND h.held <> 0
+UNION ALL
 SELECT sku, format('backordered %s differs from the waiting units of its backorders = %s', backordered, queue_waiting)
   FROM stock WHERE backordered <> queue_waiting
 UNION ALL
@@ -174,6 +325,8 @@ SELECT sku, format('backordered %s differs from the sum of its lines'' backorder
 UNION ALL
 SELECT sku, format('available %s while %s units are backordered', on_hand - reserved, backordered)
   FROM stock WHERE on_hand - reserved > 0 AND backordered > 0
+SELECT sku, format('available %s while %s units are backordered', on_hand - reserved - held, backordered)
+  FROM stock WHERE on_hand - reserved - held > 0 AND backordered > 0
 UNION ALL
 SELECT sku, format('order %s line %s: quantity %s <> reserved %s + backordered %s + shipped %s + cancelled %s',
                    order_id, line_no, quantity, reserved, backordered, shipped, cancelled)

@@ -29,6 +29,7 @@ backorder_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PREPARE:
 			bo_reset_engine_depth();
 			eta_reset_deferred();
+			holds_cart_reset();
 			break;
 		default:
 			break;

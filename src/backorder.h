@@ -3,16 +3,20 @@
  *		Declarations shared by the files of the backorder engine.
  *
  * Lock order, everywhere: a purchase-order line (receipts only), then the
- * item row, then order lines, then their backorder rows, and last the SKU's
- * promise lock (eta.c).  Several items are always locked in sku order, the
- * lines of one order (cancel_order) in line_no order.  A priority update
- * locks its line first (the executor does) and then only backorder rows
- * and the promise lock, never the item row.  The promise lock is held to
- * the end of the transaction, so a statement takes it only after its last
- * row lock: receipts, cancellations and positive adjustments defer their
- * recomputes to the end of the statement (eta_defer_or_recompute, flushed
- * by AFTER STATEMENT triggers), and cancel_order recomputes after it has
- * cancelled every line and filled every queue.
+ * item row, then its hold rows (1.1), then order lines, then their backorder
+ * rows, and last the SKU's promise lock (eta.c).  Several items are always
+ * locked in sku order, the lines of one order (cancel_order) in line_no
+ * order.  A priority update locks its line first (the executor does) and
+ * then only backorder rows and the promise lock, never the item row.  The
+ * promise lock is held to the end of the transaction, so a statement takes
+ * it only after its last row lock: receipts, cancellations and positive
+ * adjustments defer their recomputes to the end of the statement
+ * (eta_defer_or_recompute, flushed by AFTER STATEMENT triggers), and
+ * cancel_order recomputes after it has cancelled every line and filled
+ * every queue.  A user's UPDATE of a hold locks the hold row first (the
+ * executor does) and then its item: against engine work on the same sku
+ * that already holds the item and needs that very hold row, PostgreSQL's
+ * deadlock detector decides (40P01 for one of them).
  *-------------------------------------------------------------------------
  */
 #ifndef BACKORDER_H
@@ -72,6 +76,21 @@ typedef enum BoPlanKey
 	PLAN_LINE_ORDERED_AT,
 	PLAN_EVENT_INSERT_PENDING,
 	PLAN_EVENTS_SET_ETA,
+	/* holds.c (1.1) */
+	PLAN_HOLDS_EXPIRE_DUE,
+	PLAN_HOLDS_NEXT_EXPIRY,
+	PLAN_HOLD_FIND,
+	PLAN_HOLD_DELETE_ENDED,
+	PLAN_HOLD_END,
+	PLAN_HOLDS_OF_CART,
+	PLAN_HOLDS_LOCK_CART,
+	PLAN_HOLDS_BREAK,
+	PLAN_HOLDS_DUE_SKUS,
+	PLAN_HOLD_RESTORED,
+	/* the item plans for a database still on the 1.0 schema (no held) */
+	PLAN_ITEM_LOCK_10,
+	PLAN_ITEM_SET_ALL_10,
+	PLAN_ITEM_RESERVE_10,
 	BO_PLAN_COUNT
 } BoPlanKey;
 
@@ -135,10 +154,34 @@ typedef struct BoItem
 	int64		on_hand;
 	int64		reserved;
 	int64		backordered;
+	int64		held;			/* (1.1) units kept for carts by active holds */
+	bool		has_hold_expiry;	/* next_hold_expiry is not NULL */
+	TimestampTz next_hold_expiry;	/* never later than the earliest active
+									 * hold's expires_at */
+	bool		queue_moved;	/* units went to the queue before the caller's
+								 * own work: bo_item_store re-promises */
+	bool		holds_expired;	/* due holds were expired as it was locked */
+	int64		hold_units_expired; /* the units that freed */
 } BoItem;
 
+/* available = on hand - reserved - held: what a new order can take now */
+#define BO_AVAILABLE(item) ((item)->on_hand - (item)->reserved - (item)->held)
+
 extern bool bo_item_lock(const char *sku, BoItem *item);
-extern void bo_item_store(const BoItem *item);
+extern void bo_item_write(const BoItem *item);
+extern void bo_item_store(BoItem *item);
+extern Datum bo_place_order(FunctionCallInfo fcinfo, const char *hold_id);
+
+/* ---- holds.c (1.1): cart holds ---- */
+extern bool bo_has_holds(void);
+extern bool holds_due(const BoItem *item);
+extern int64 holds_expire_due(BoItem *item);
+extern int64 holds_break(BoItem *item, int64 units);
+extern void holds_cart_begin(const char *hold_id, const Datum *line_skus, int nskus);
+extern bool holds_cart_covers(const char *sku);
+extern int64 holds_cart_take(const char *sku, int64 units);
+extern void holds_cart_end(void);
+extern void holds_cart_reset(void);
 
 /* ---- order lines (allocation.c) ---- */
 typedef struct BoLine

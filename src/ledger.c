@@ -380,8 +380,9 @@ backorder_tg_cancel(PG_FUNCTION_ARGS)
 /*
  * BEFORE INSERT on adjustments.  A positive delta acts like a receipt
  * without a purchase order.  A negative one lowers on hand (never below
- * 0); what on hand no longer covers is taken back from reservations in
- * reverse fill order, and those units wait again.
+ * 0); what on hand no longer covers is taken from holds first (holds.c),
+ * then back from reservations in reverse fill order, and those units wait
+ * again.
  */
 Datum
 backorder_tg_adjust(PG_FUNCTION_ARGS)
@@ -433,16 +434,29 @@ backorder_tg_adjust(PG_FUNCTION_ARGS)
 		int64		on_hand = item.on_hand + delta;
 		ListCell   *lc;
 		int			i = 0;
+		bool		moved;
 
 		if (on_hand < 0)
 			bo_error_negative_stock(sku, item.on_hand, delta);
+		/* (1.1) holds are broken first, then reservations taken back */
+		if (on_hand < item.reserved + item.held)
+			(void) holds_break(&item, Min(item.reserved + item.held - on_hand, item.held));
 		if (on_hand < item.reserved)
 		{
 			taken_back = item.reserved - on_hand;
 			taken = alloc_take_back(&item, taken_back);
 		}
 		item.on_hand = on_hand;
+		/*
+		 * Units that expiring holds freed as the item was locked moved the
+		 * queue too: the one recompute at the end of the statement covers
+		 * both (rows the take-back just wrote are fresh: no eta_changed for
+		 * them).
+		 */
+		moved = item.queue_moved;
+		item.queue_moved = false;
 		bo_item_store(&item);
+		repromise = moved && taken == NIL;
 
 		/*
 		 * one `backordered` event per line; its date is set once promised

@@ -33,7 +33,8 @@ static const char *const line_engine_cols[] = {"reserved", "backordered", "shipp
 
 /*
  * Fill *item from the first SPI result row, whose columns from `col` on are
- * policy (as text), backorder_limit, on_hand, reserved, backordered.
+ * policy (as text), backorder_limit, on_hand, reserved, backordered, held,
+ * next_hold_expiry.
  */
 static void
 item_from_result(BoItem *item, const char *sku, int col)
@@ -47,6 +48,12 @@ item_from_result(BoItem *item, const char *sku, int col)
 	item->on_hand = bo_get_int64(0, col + 2, NULL);
 	item->reserved = bo_get_int64(0, col + 3, NULL);
 	item->backordered = bo_get_int64(0, col + 4, NULL);
+	item->held = bo_get_int64(0, col + 5, NULL);
+	item->next_hold_expiry = bo_get_timestamptz(0, col + 6, &isnull);
+	item->has_hold_expiry = !isnull;
+	item->queue_moved = false;
+	item->holds_expired = false;
+	item->hold_units_expired = 0;
 }
 
 /* Lock the item row (FOR NO KEY UPDATE) and read it; false if no such sku. */
@@ -54,42 +61,85 @@ bool
 bo_item_lock(const char *sku, BoItem *item)
 {
 	static const Oid argtypes[] = {TEXTOID};
-	SPIPlanPtr	plan = bo_plan(PLAN_ITEM_LOCK,
-							   "SELECT policy::pg_catalog.text, backorder_limit, on_hand, reserved, backordered"
-							   "  FROM backorder.items WHERE sku" OP("=") "$1 FOR NO KEY UPDATE",
-							   1, argtypes);
+	bool		holds = bo_has_holds();
+	SPIPlanPtr	plan;
 	Datum		values[1];
 
+	if (holds)
+		plan = bo_plan(PLAN_ITEM_LOCK,
+					   "SELECT policy::pg_catalog.text, backorder_limit, on_hand, reserved, backordered,"
+					   "  held, next_hold_expiry"
+					   "  FROM backorder.items WHERE sku" OP("=") "$1 FOR NO KEY UPDATE",
+					   1, argtypes);
+	else
+		plan = bo_plan(PLAN_ITEM_LOCK_10,
+					   "SELECT policy::pg_catalog.text, backorder_limit, on_hand, reserved, backordered,"
+					   "  0::pg_catalog.int8, NULL::pg_catalog.timestamptz"
+					   "  FROM backorder.items WHERE sku" OP("=") "$1 FOR NO KEY UPDATE",
+					   1, argtypes);
 	values[0] = CStringGetTextDatum(sku);
 	bo_exec(plan, values, NULL, false, 1);
 	if (SPI_processed == 0)
 		return false;
 	item_from_result(item, sku, 1);
+	/* (1.1) a due hold is expired before any other work on the sku */
+	if (holds_due(item))
+		item->hold_units_expired = holds_expire_due(item);
 	return true;
 }
 
-/* Write back the three stock numbers of a locked item. */
+/* Write back the stock numbers of a locked item. */
 void
-bo_item_store(const BoItem *item)
+bo_item_write(const BoItem *item)
 {
-	static const Oid argtypes[] = {TEXTOID, INT8OID, INT8OID, INT8OID};
-	SPIPlanPtr	plan = bo_plan(PLAN_ITEM_SET_ALL,
-							   "UPDATE backorder.items SET on_hand = $2, reserved = $3, backordered = $4"
-							   " WHERE sku" OP("=") "$1",
-							   4, argtypes);
-	Datum		values[4];
+	static const Oid argtypes[] = {TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID};
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 
 	values[0] = CStringGetTextDatum(item->sku);
 	values[1] = Int64GetDatum(item->on_hand);
 	values[2] = Int64GetDatum(item->reserved);
 	values[3] = Int64GetDatum(item->backordered);
-	bo_exec(plan, values, NULL, false, 0);
+	values[4] = Int64GetDatum(item->held);
+	values[5] = TimestampTzGetDatum(item->next_hold_expiry);
+	if (!item->has_hold_expiry)
+		nulls[5] = 'n';
+	if (bo_has_holds())
+		bo_exec(bo_plan(PLAN_ITEM_SET_ALL,
+						"UPDATE backorder.items SET on_hand = $2, reserved = $3, backordered = $4,"
+						"  held = $5, next_hold_expiry = $6"
+						" WHERE sku" OP("=") "$1",
+						6, argtypes),
+				values, nulls, false, 0);
+	else
+		bo_exec(bo_plan(PLAN_ITEM_SET_ALL_10,
+						"UPDATE backorder.items SET on_hand = $2, reserved = $3, backordered = $4"
+						" WHERE sku" OP("=") "$1",
+						4, argtypes),
+				values, nulls, false, 0);
+}
+
+/*
+ * Write back a locked item.  When expiring holds moved units to the queue
+ * as the item was locked, its promises are recomputed now: after the
+ * caller's own row locks, as the lock order wants.
+ */
+void
+bo_item_store(BoItem *item)
+{
+	bo_item_write(item);
+	if (item->queue_moved)
+	{
+		item->queue_moved = false;
+		eta_emit(item->sku, eta_recompute(item->sku, NULL, 0));
+	}
 }
 
 /*
  * The common case in one statement: reserve the whole quantity if the item
- * has it available (locking the row).  False when it has not, or when
- * there is no such item: the caller then takes the general path.
+ * has it available (locking the row) and no hold of it may be due.  False
+ * when it has not, or when there is no such item: the caller then takes the
+ * general path (which expires due holds first).
  */
 static bool
 reserve_in_stock(const char *sku, int64 quantity)
@@ -99,11 +149,20 @@ reserve_in_stock(const char *sku, int64 quantity)
 
 	values[0] = CStringGetTextDatum(sku);
 	values[1] = Int64GetDatum(quantity);
-	bo_exec(bo_plan(PLAN_ITEM_RESERVE,
-					"UPDATE backorder.items SET reserved = reserved" OP("+") "$2"
-					" WHERE sku" OP("=") "$1 AND on_hand" OP("-") "reserved" OP(">=") "$2",
-					2, argtypes),
-			values, NULL, false, 0);
+	if (bo_has_holds())
+		bo_exec(bo_plan(PLAN_ITEM_RESERVE,
+						"UPDATE backorder.items SET reserved = reserved" OP("+") "$2"
+						" WHERE sku" OP("=") "$1"
+						"   AND on_hand" OP("-") "reserved" OP("-") "held" OP(">=") "$2"
+						"   AND (next_hold_expiry IS NULL OR next_hold_expiry" OP(">") "pg_catalog.now())",
+						2, argtypes),
+				values, NULL, false, 0);
+	else
+		bo_exec(bo_plan(PLAN_ITEM_RESERVE_10,
+						"UPDATE backorder.items SET reserved = reserved" OP("+") "$2"
+						" WHERE sku" OP("=") "$1 AND on_hand" OP("-") "reserved" OP(">=") "$2",
+						2, argtypes),
+				values, NULL, false, 0);
 	return SPI_processed == 1;
 }
 
@@ -157,6 +216,7 @@ backorder_tg_place(PG_FUNCTION_ARGS)
 	BoItem		item;
 	BoScope		scope;
 	int64		available,
+				from_hold,
 				take,
 				shortfall;
 
@@ -192,7 +252,7 @@ backorder_tg_place(PG_FUNCTION_ARGS)
 	line.ordered_at = DatumGetTimestampTz(d_at);
 
 	bo_scope_enter(&scope, rel->rd_rel->relowner);
-	if (reserve_in_stock(line.sku, line.quantity))
+	if (!holds_cart_covers(line.sku) && reserve_in_stock(line.sku, line.quantity))
 	{
 		bo_scope_leave(&scope);
 		return PointerGetDatum(set_line_columns(rel, tuple, line.quantity, 0, "reserved"));
@@ -200,17 +260,22 @@ backorder_tg_place(PG_FUNCTION_ARGS)
 	if (!bo_item_lock(line.sku, &item))
 		bo_error_unknown_sku(line.sku);
 
-	available = item.on_hand - item.reserved;
-	take = Min(line.quantity, Max(available, 0));
+	/* (1.1) place_order with a hold_id: the cart's held units come first */
+	from_hold = holds_cart_take(line.sku, line.quantity);
+	item.held -= from_hold;
+	item.reserved += from_hold;
+
+	available = BO_AVAILABLE(&item);
+	take = from_hold + Min(line.quantity - from_hold, Max(available, 0));
 	shortfall = line.quantity - take;
 	if (shortfall > 0)
 	{
 		if (item.deny)
-			bo_error_insufficient_stock(line.sku, line.quantity, Max(available, 0));
+			bo_error_insufficient_stock(line.sku, line.quantity, from_hold + Max(available, 0));
 		if (item.has_limit && bo_add(item.backordered, shortfall, "backordered units") > item.backorder_limit)
 			bo_error_limit(line.sku, item.backordered, shortfall, item.backorder_limit);
 	}
-	item.reserved += take;
+	item.reserved += take - from_hold;
 	item.backordered = bo_add(item.backordered, shortfall, "backordered units");
 	bo_item_store(&item);
 
@@ -286,6 +351,41 @@ place_order_skus(Jsonb *lines)
 Datum
 backorder_place_order(PG_FUNCTION_ARGS)
 {
+	return bo_place_order(fcinfo, NULL);
+}
+
+/*
+ * The SKUs named by the lines (every line's, in array order), for a
+ * place_order that converts a cart's holds.
+ */
+static Datum *
+line_skus(Jsonb *lines, int *nskus)
+{
+	int			n = JB_ROOT_COUNT(lines);
+	Datum	   *skus = palloc(sizeof(Datum) * Max(n, 1));
+
+	*nskus = 0;
+	for (int i = 0; i < n; i++)
+	{
+		JsonbValue *elem = getIthJsonbValueFromContainer(&lines->root, i);
+		JsonbValue *sku = getKeyJsonValueFromContainer(elem->val.binary.data, "sku", 3, NULL);
+
+		if (sku != NULL && sku->type == jbvString)
+			skus[(*nskus)++] = PointerGetDatum(cstring_to_text_with_len(sku->val.string.val,
+																		  sku->val.string.len));
+	}
+	return skus;
+}
+
+/*
+ * place_order, with the cart whose holds it converts (NULL: none).  With a
+ * cart, holds.c locks the items of the lines and of the cart's holds in sku
+ * order (expiring due holds), then the promise locks, then the cart's hold
+ * rows; the lines take the held units first; the cart's holds end last.
+ */
+Datum
+bo_place_order(FunctionCallInfo fcinfo, const char *hold_id)
+{
 	static const Oid lock_types[] = {TEXTARRAYOID};
 	static const Oid insert_types[] = {TEXTOID, JSONBOID};
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
@@ -308,7 +408,14 @@ backorder_place_order(PG_FUNCTION_ARGS)
 	caller_context = CurrentMemoryContext;
 	bo_scope_enter(&scope, bo_owner());
 
-	if (skus != NULL)
+	if (hold_id != NULL)
+	{
+		int			nskus;
+		Datum	   *all = line_skus(PG_GETARG_JSONB_P(1), &nskus);
+
+		holds_cart_begin(hold_id, all, nskus);
+	}
+	else if (skus != NULL)
 	{
 		List	   *locked = NIL;
 		ListCell   *lc;
@@ -350,12 +457,15 @@ backorder_place_order(PG_FUNCTION_ARGS)
 	}
 	PG_CATCH();
 	{
+		holds_cart_reset();
 		bo_rethrow_without_context(caller_context);
 	}
 	PG_END_TRY();
 
 	for (uint64 i = 0; i < SPI_processed; i++)
 		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
+	if (hold_id != NULL)
+		holds_cart_end();
 
 	bo_scope_leave(&scope);
 	return (Datum) 0;

@@ -7,11 +7,23 @@ random sequence of operations: items (allow/deny, limits), place_order
 (multi-line, priorities, explicit and default ordered_at), receipts (with and
 without purchase orders), shipments, cancellations (partial and NULL),
 cancel_order, positive and negative adjustments, priority updates,
-purchase-order inserts/updates/cancels and claim_events.  Some operations are made to fail on
-purpose; the model says which SQLSTATE(s) the contract allows.
+purchase-order inserts/updates/cancels and claim_events, and (1.1) cart holds:
+hold inserts and updates (quantity, expires_at), release_hold, expire_holds,
+place_order with a hold_id (conversion), and expiry by moving the model's
+clock.  Some operations are made to fail on purpose; the model says which
+SQLSTATE(s) the contract allows.
+
+The clock: a hold that is to expire gets expires_at = the next tick of the
+model's clock.  The runner never starts an operation within a second of the
+next tick; when it gets that close it waits until the tick has passed (in
+the database's time, which is this machine's) and moves the model's clock
+to it: every hold expiring at the tick is then due, and the next operation
+on its sku (or expire_holds) expires it, rolled back with the operation if
+that fails.
 
 After every step both sides must agree on:
-  * every item's on_hand / reserved / backordered (and policy, limit);
+  * every item's on_hand / reserved / backordered / held (and policy, limit);
+  * every hold (hold_id, sku, quantity, expires_at, held, status);
   * every open order line (reserved + backordered > 0) and every line the step
     changed: reserved, backordered, shipped, cancelled, status, priority,
     ordered_at;
@@ -51,6 +63,8 @@ SENT = "@@MODEL_SENTINEL@@"
 SENT2 = "@@MODEL_SENTINEL_END@@"
 DAY_US = 86400 * 1000000
 MIN_US = 60 * 1000000
+TICK_US = 6 * 1000000           # the model's clock moves every 6 s of real time
+TICK_MARGIN_US = 1000000        # no operation starts within 1 s of the next tick
 
 
 def us(col):
@@ -144,11 +158,24 @@ class Psql:
 # ------------------------------------------------------------------- model
 
 class Item:
-    __slots__ = ("sku", "policy", "limit", "lead_days", "on_hand", "reserved", "backordered")
+    __slots__ = ("sku", "policy", "limit", "lead_days", "on_hand", "reserved", "backordered", "held")
 
     def __init__(self, sku, policy, limit, lead_days):
         self.sku, self.policy, self.limit, self.lead_days = sku, policy, limit, lead_days
-        self.on_hand = self.reserved = self.backordered = 0
+        self.on_hand = self.reserved = self.backordered = self.held = 0
+
+    @property
+    def available(self):
+        return self.on_hand - self.reserved - self.held
+
+
+class Hold:
+    __slots__ = ("hold_id", "sku", "quantity", "expires_at", "held", "status")
+
+    def __init__(self, hold_id, sku, quantity, expires_at, held):
+        self.hold_id, self.sku, self.quantity, self.expires_at = hold_id, sku, quantity, expires_at
+        self.held = held
+        self.status = "active"
 
 
 class Line:
@@ -241,6 +268,9 @@ class Model:
         self.pos = {}               # (po_id, sku) -> PO
         self.pos_by_sku = {}        # sku -> {po_id: PO}
         self.next_row_id = 1
+        self.holds = {}             # (hold_id, sku) -> Hold
+        self.holds_by_sku = {}      # sku -> {hold_id: Hold}
+        self.clock = 0              # the model's clock (us): holds expiring at or before it are due
         # per step bookkeeping
         self.events = []
         self.changed = {}           # key -> Line
@@ -319,7 +349,7 @@ class Model:
     def allocate(self, item):
         """Hand available units to the SKU's waiting rows in fill order."""
         total = 0
-        avail = item.on_hand - item.reserved
+        avail = item.available
         if avail <= 0:
             return 0
         for r in self.fill_queue(item.sku):
@@ -359,6 +389,7 @@ class Model:
         self.queue[sku] = {}
         self.open_lines[sku] = {}
         self.pos_by_sku[sku] = {}
+        self.holds_by_sku[sku] = {}
         self.touched[sku] = True
 
     def item_update(self, sku, field, value):
@@ -378,12 +409,13 @@ class Model:
         self.touched[sku] = True
         return 1
 
-    def place_check(self, order_id, lines):
+    def place_check(self, order_id, lines, cart=None):
         """Dry run of place_order: the SQLSTATEs it may fail with."""
         codes = set()
         avail = {}
         bo = {}
         seen = set()
+        held = {h.sku: h.held for h in self.cart_holds(cart)}
         for ln in lines:
             bad = False
             for k in ("line_no", "sku", "quantity"):
@@ -406,9 +438,11 @@ class Model:
             if bad:
                 continue
             sku = it.sku
-            a = avail.setdefault(sku, it.on_hand - it.reserved)
+            a = avail.setdefault(sku, it.available)
             b = bo.setdefault(sku, it.backordered)
-            take = min(ln["quantity"], max(a, 0))
+            from_hold = min(ln["quantity"], held.get(sku, 0))
+            held[sku] = held.get(sku, 0) - from_hold
+            take = from_hold + min(ln["quantity"] - from_hold, max(a, 0))
             short = ln["quantity"] - take
             if short > 0:
                 if it.policy == "deny":
@@ -423,12 +457,12 @@ class Model:
                     over = True
                 if over:
                     continue
-            avail[sku] = a - take
+            avail[sku] = a - (take - from_hold)
             bo[sku] = b + short
         if codes:
             raise Fail(codes)
 
-    def place_apply(self, order_id, lines, ordered_at):
+    def place_apply(self, order_id, lines, ordered_at, cart=None):
         """Apply a place_order that succeeded; ordered_at: line_no -> us.
 
         The lines are served one by one, in the array's order, and each is
@@ -436,6 +470,9 @@ class Model:
         after that line, and rows already waiting (those of earlier lines of
         the same call included) get `eta_changed` when the line moves them.
         """
+        holds = self.cart_holds(cart)
+        used = {h.sku: 0 for h in holds}
+        left = {h.sku: h.held for h in holds}
         for ln in lines:
             it = self.items[ln["sku"]]
             line = Line(order_id, ln["line_no"], it.sku, ln["quantity"],
@@ -443,11 +480,17 @@ class Model:
                         ordered_at[ln["line_no"]])
             self.lines[line.key] = line
             self.orders.setdefault(order_id, []).append(line)
-            avail = it.on_hand - it.reserved
-            take = min(line.quantity, max(avail, 0))
+            from_hold = min(line.quantity, left.get(it.sku, 0))
+            if from_hold:
+                left[it.sku] -= from_hold
+                used[it.sku] += from_hold
+                it.held -= from_hold
+                it.reserved += from_hold
+            avail = it.available
+            take = from_hold + min(line.quantity - from_hold, max(avail, 0))
             short = line.quantity - take
             line.reserved = take
-            it.reserved += take
+            it.reserved += take - from_hold
             if short > 0:
                 line.backordered = short
                 it.backordered += short
@@ -457,6 +500,17 @@ class Model:
                 self.eta(it.sku)
                 for r in self.queue[it.sku].values():
                     r.fresh = False
+        # every active hold of the cart ends: converted when the order has
+        # a line of its sku (what is left over is freed), released otherwise
+        line_skus = set(ln["sku"] for ln in lines)
+        for h in holds:
+            it = self.items[h.sku]
+            freed = h.held - used[h.sku]
+            h.status = "converted" if h.sku in line_skus else "released"
+            h.held = 0
+            it.held -= freed
+            if freed > 0 and self.allocate(it) > 0:
+                self.eta(h.sku)
 
     def receipt(self, sku, quantity, po_id):
         it = self.items.get(sku)
@@ -598,6 +652,8 @@ class Model:
             raise Fail(codes)
         it.on_hand += delta
         allocated = taken = 0
+        if delta < 0 and it.on_hand < it.reserved + it.held:
+            self.break_holds(it, min(it.reserved + it.held - it.on_hand, it.held))
         if delta > 0:
             allocated = self.allocate(it)
         elif it.on_hand < it.reserved:
@@ -686,6 +742,177 @@ class Model:
         return po
 
 
+
+class HoldsModel(Model):
+    """Model with cart holds (SPEC "backorder.holds (1.1: cart holds)")."""
+
+    def cart_holds(self, cart):
+        if cart is None:
+            return []
+        return sorted((h for h in self.holds.values() if h.hold_id == cart and h.status == "active"),
+                      key=lambda h: h.sku)
+
+    def due(self, h):
+        return h.status == "active" and h.expires_at <= self.clock
+
+    # -- the per-sku state an expiry touches, to undo it when the operation fails
+    def snap(self, skus):
+        s = {"events": len(self.events), "changed": dict(self.changed), "touched": dict(self.touched),
+             "pending": list(self.pending_bo_events), "skus": {}}
+        for sku in skus:
+            it = self.items[sku]
+            rows = list(self.queue[sku].values())
+            s["skus"][sku] = (
+                (it.on_hand, it.reserved, it.backordered, it.held), dict(self.queue[sku]),
+                [(r, r.filled, r.status, r.expected_at, r.fresh) for r in rows],
+                [(r.line, r.line.reserved, r.line.backordered) for r in rows],
+                dict(self.open_lines[sku]),
+                [(h, h.held, h.status) for h in self.holds_by_sku[sku].values()])
+        return s
+
+    def restore(self, s):
+        del self.events[s["events"]:]
+        self.changed, self.touched, self.pending_bo_events = s["changed"], s["touched"], s["pending"]
+        for sku, (nums, queue, rows, lines, open_lines, holds) in s["skus"].items():
+            it = self.items[sku]
+            it.on_hand, it.reserved, it.backordered, it.held = nums
+            self.queue[sku] = queue
+            for r, filled, status, eta, fresh in rows:
+                r.filled, r.status, r.expected_at, r.fresh = filled, status, eta, fresh
+            for l, reserved, backordered in lines:
+                l.reserved, l.backordered = reserved, backordered
+            self.open_lines[sku] = open_lines
+            for h, held, status in holds:
+                h.held, h.status = held, status
+
+    def expire_due(self, skus):
+        """Expire the due holds of these skus (in sku order), their units to
+        the queue.  Returns (undo, skus whose queue moved, units freed)."""
+        skus = sorted(set(x for x in skus if x in self.items
+                          and any(self.due(h) for h in self.holds_by_sku[x].values())))
+        if not skus:
+            return (lambda: None), [], 0
+        snap = self.snap(skus)
+        moved = []
+        total = 0
+        for sku in skus:
+            it = self.items[sku]
+            freed = 0
+            for h in self.holds_by_sku[sku].values():
+                if self.due(h):
+                    freed += h.held
+                    h.held = 0
+                    h.status = "expired"
+            it.held -= freed
+            total += freed
+            self.touched[sku] = True
+            if freed > 0 and self.allocate(it) > 0:
+                moved.append(sku)
+        return (lambda: self.restore(snap)), moved, total
+
+    def guarded(self, skus, fn, eta_first=False):
+        """Run fn after expiring the skus' due holds; undo them if it fails.
+        eta_first: promises are recomputed right after the expiry (placement)
+        instead of by the operation at its end."""
+        undo, moved, _ = self.expire_due(skus)
+        try:
+            if eta_first:
+                for sku in moved:
+                    self.eta(sku)
+            r = fn()
+        except Fail:
+            undo()
+            raise
+        for sku in moved:
+            if not eta_first:
+                self.eta(sku)
+        return r
+
+    def break_holds(self, it, units):
+        for h in sorted((h for h in self.holds_by_sku[it.sku].values() if h.status == "active" and h.held > 0),
+                        key=lambda h: (-h.expires_at, _desc(h.hold_id))):
+            if units == 0:
+                break
+            t = min(h.held, units)
+            h.held -= t
+            it.held -= t
+            units -= t
+
+    def hold_insert(self, hold_id, sku, quantity, expires_at):
+        codes = []
+        if quantity <= 0 or not 1 <= len(hold_id) <= 200:
+            codes.append("23514")           # the table's constraints, before anything else
+        else:
+            if expires_at <= self.clock:
+                codes.append("22023")
+            if sku not in self.items:
+                codes.append("23503")
+        if codes:
+            raise Fail(codes)
+        it = self.items[sku]
+        old = self.holds.get((hold_id, sku))
+        if old is not None and old.status == "active":
+            raise Fail(["23505"])
+        take = min(quantity, max(it.available, 0))
+        if take < quantity and it.policy == "deny":
+            raise Fail(["BO001"])
+        h = Hold(hold_id, sku, quantity, expires_at, take)
+        self.holds[(hold_id, sku)] = h
+        self.holds_by_sku[sku][hold_id] = h
+        it.held += take
+        self.touched[sku] = True
+        return h
+
+    def hold_update(self, hold_id, sku, field, value):
+        h = self.holds.get((hold_id, sku))
+        if h is None:
+            return 0
+        if h.status != "active" or self.due(h):
+            raise Fail(["BO006"])
+        if field == "quantity" and value <= 0:
+            raise Fail(["23514"])
+        it = self.items[sku]
+        if field == "expires_at" and value <= self.clock:
+            freed = h.held
+            h.held = 0
+            h.status = "expired"
+            h.expires_at = value
+            it.held -= freed
+        elif field == "quantity" and value != h.quantity:
+            can = max(it.available, 0) + h.held
+            new = min(value, can)
+            if new < value and it.policy == "deny":
+                raise Fail(["BO001"])
+            freed = h.held - new
+            it.held -= freed
+            h.held = new
+            h.quantity = value
+        else:
+            freed = 0                   # a later expires_at (or the same quantity): held stays
+            if field == "expires_at":
+                h.expires_at = value
+        self.touched[sku] = True
+        if freed > 0 and self.allocate(it) > 0:
+            self.eta(sku)
+        return 1
+
+    def release(self, hold_id):
+        total = 0
+        for h in self.cart_holds(hold_id):
+            if h.status != "active":
+                continue            # expired as its item was locked
+            it = self.items[h.sku]
+            freed = h.held
+            total += freed
+            h.held = 0
+            h.status = "released"
+            it.held -= freed
+            self.touched[h.sku] = True
+            if freed > 0 and self.allocate(it) > 0:
+                self.eta(h.sku)
+        return total
+
+
 def _desc(s):
     """Sort key inverting a string's order (ids here are short ASCII)."""
     return tuple(-ord(c) for c in s) + (1,)
@@ -698,7 +925,7 @@ class Runner:
         self.args = args
         self.rnd = random.Random(args.seed)
         self.db = Psql(args.dbname)
-        self.m = Model()
+        self.m = HoldsModel()
         self.step = 0
         self.last_event_id = 0
         self.order_seq = 0
@@ -712,6 +939,12 @@ class Runner:
         now = int(self.db.ok("SELECT " + us("now()"))[0][0])
         self.base = (now // DAY_US - 2) * DAY_US      # midnight, two days ago
         self.db.ok("SET TimeZone = 'UTC'")
+        # the clock of the holds: the model's clock is the last tick; holds
+        # that are to expire do so at the next one
+        self.m.clock = now
+        self.next_tick = (now + TICK_US) // 1000000 * 1000000       # whole seconds
+        self.long_base = (now + DAY_US) // MIN_US * MIN_US          # holds that never expire in a run
+        self.ticks = 0
 
     # -- reporting
     def die(self, what):
@@ -859,8 +1092,17 @@ class Runner:
             if self.rnd.random() < 0.005:
                 del ln[self.rnd.choice(["sku", "quantity"])]
             lines.append(ln)
+        cart = None
+        if self.rnd.random() < 0.25:
+            cart = self.pick_cart()
+            held = [h.sku for h in self.m.cart_holds(cart)]
+            for ln in lines:
+                if held and "sku" in ln and self.rnd.random() < 0.7:
+                    ln["sku"] = self.rnd.choice(held)      # check out what the cart holds
+        skus = [ln.get("sku") for ln in lines if ln.get("sku") is not None]
+        skus += [h.sku for h in self.m.cart_holds(cart)]
         try:
-            self.m.place_check(oid, lines)
+            self.m.guarded(skus, lambda: self.m.place_check(oid, lines, cart), eta_first=True)
             f = None
         except Fail as e:
             f = e
@@ -871,7 +1113,8 @@ class Runner:
                 j[k] = ts_json(v) if k == "ordered_at" and v is not None else v
             jl.append(j)
         sql = ("SELECT line_no, %s, sku, quantity, priority, reserved, backordered, shipped, cancelled, status "
-               "FROM backorder.place_order(%s, %s::jsonb)" % (us("ordered_at"), lit(oid), lit(json.dumps(jl))))
+               "FROM backorder.place_order(%s, %s::jsonb%s)" % (us("ordered_at"), lit(oid), lit(json.dumps(jl)),
+                                                                  "" if cart is None else ", " + lit(cart)))
         rows = self.run_op(sql, f)
         if rows is None:
             return
@@ -879,7 +1122,7 @@ class Runner:
         for ln in lines:
             if ln.get("ordered_at") is not None:
                 self.expect("ordered_at of line %d" % ln["line_no"], ln["ordered_at"], at.get(ln["line_no"]))
-        self.m.place_apply(oid, lines, at)
+        self.m.place_apply(oid, lines, at, cart)
         want = sorted([[str(l.line_no), str(l.ordered_at), l.sku, str(l.quantity), str(l.priority),
                         str(l.reserved), str(l.backordered), "0", "0", l.status]
                        for l in self.m.orders[oid] if l.line_no in at])
@@ -911,7 +1154,7 @@ class Runner:
         elif x < 0.01 and sku in self.m.items:
             q = MAXI - self.m.items[sku].on_hand + self.rnd.randint(1, 5)
         try:
-            want = self.m.receipt(sku, q, po_id)
+            want = self.m.guarded([sku], lambda: self.m.receipt(sku, q, po_id))
             f = None
         except Fail as e:
             f = e
@@ -942,7 +1185,7 @@ class Runner:
         if self.rnd.random() < 0.01:
             key = (key[0], 99)
         try:
-            want = self.m.shipment(key, q)
+            want = self.m.guarded(self.line_skus([key]), lambda: self.m.shipment(key, q))
             f = None
         except Fail as e:
             f = e
@@ -975,7 +1218,7 @@ class Runner:
             else:
                 q = self.rnd.randint(1, line.open)
         try:
-            want = self.m.cancellation(key, q)
+            want = self.m.guarded(self.line_skus([key]), lambda: self.m.cancellation(key, q))
             f = None
         except Fail as e:
             f = e
@@ -995,7 +1238,8 @@ class Runner:
             line = self.any_open_line() if self.rnd.random() < 0.8 else self.any_line()
             oid = line.order_id if line else "O-UNKNOWN"
         try:
-            want = self.m.cancel_order(oid)
+            keys = [l.key for l in self.m.orders.get(oid, []) if l.open > 0]
+            want = self.m.guarded(self.line_skus(keys), lambda: self.m.cancel_order(oid))
             f = None
         except Fail as e:
             f = e
@@ -1018,7 +1262,7 @@ class Runner:
         elif self.rnd.random() < 0.005 and it is not None:
             d = MAXI - it.on_hand + 1
         try:
-            want = self.m.adjustment(sku, d)
+            want = self.m.guarded([sku], lambda: self.m.adjustment(sku, d))
             f = None
         except Fail as e:
             f = e
@@ -1101,6 +1345,102 @@ class Runner:
         self.run_op(sql, f)
         self.check_po(po.po_id, po.sku)
 
+    def line_skus(self, keys):
+        return [self.m.lines[k].sku for k in keys if k in self.m.lines]
+
+    # -- cart holds (1.1)
+    def pick_cart(self):
+        active = sorted(set(h.hold_id for h in self.m.holds.values() if h.status == "active"))
+        if active and self.rnd.random() < 0.8:
+            return self.rnd.choice(active)
+        return "C%02d" % self.rnd.randint(1, 30)
+
+    def rand_expires_at(self):
+        x = self.rnd.random()
+        if x < 0.5:
+            return self.next_tick                   # expires at the next tick of the clock
+        if x < 0.97:
+            return self.long_base + self.rnd.randint(0, 600) * MIN_US
+        return self.base                            # in the past
+
+    def op_hold_insert(self):
+        x = self.rnd.random()
+        if x < 0.35 and self.m.holds:
+            h = self.rnd.choice(list(self.m.holds.values()))      # again: duplicate or replacing
+            cart, sku = h.hold_id, h.sku
+        else:
+            cart, sku = self.pick_cart(), self.pick_sku(0.01)
+        q = self.rnd.randint(1, 6)
+        if self.rnd.random() < 0.01:
+            q = self.rnd.choice([0, -2])
+        if self.rnd.random() < 0.005:
+            cart = self.rnd.choice(["", "X" * 201])
+        exp = self.rand_expires_at()
+        try:
+            want = self.m.guarded([sku], lambda: self.m.hold_insert(cart, sku, q, exp))
+            f = None
+        except Fail as e:
+            f = e
+        sql = ("INSERT INTO backorder.holds (hold_id, sku, quantity, expires_at) VALUES (%s, %s, %d, %s) "
+               "RETURNING held, status" % (lit(cart), lit(sku), q, ts_lit(exp)))
+        rows = self.run_op(sql, f)
+        if rows is not None:
+            self.expect("hold insert engine columns", [[str(want.held), want.status]], rows)
+
+    def op_hold_update(self):
+        if not self.m.holds:
+            return
+        h = self.rnd.choice(list(self.m.holds.values()))
+        if self.rnd.random() < 0.6:
+            act = [x for x in self.m.holds.values() if x.status == "active"]
+            if act:
+                h = self.rnd.choice(act)
+        if self.rnd.random() < 0.6:
+            field = "quantity"
+            value = self.rnd.randint(1, 8) if self.rnd.random() > 0.01 else 0
+            v = str(value)
+        else:
+            field = "expires_at"
+            value = self.rand_expires_at()
+            v = ts_lit(value)
+        try:
+            self.m.guarded([h.sku] if h.status == "active" and not self.m.due(h) else [],
+                           lambda: self.m.hold_update(h.hold_id, h.sku, field, value))
+            f = None
+        except Fail as e:
+            f = e
+        self.run_op("UPDATE backorder.holds SET %s = %s WHERE hold_id = %s AND sku = %s"
+                    % (field, v, lit(h.hold_id), lit(h.sku)), f)
+
+    def op_release(self):
+        cart = self.pick_cart()
+        want = self.m.guarded([h.sku for h in self.m.cart_holds(cart)], lambda: self.m.release(cart))
+        rows = self.run_op("SELECT backorder.release_hold(%s)" % lit(cart), None)
+        self.expect("release_hold(%s)" % cart, [[str(want)]], rows)
+
+    def op_expire_holds(self):
+        skus = sorted(set(h.sku for h in self.m.holds.values() if self.m.due(h)))
+        undo, moved, want = self.m.expire_due(skus)
+        for sku in moved:
+            self.m.eta(sku)
+        rows = self.run_op("SELECT backorder.expire_holds()", None)
+        self.expect("expire_holds()", [[str(want)]], rows)
+
+    def tick_if_due(self):
+        """Move the clock: never start an operation within TICK_MARGIN_US of
+        the next tick; wait until it has passed instead."""
+        now = int(time.time() * 1000000)
+        if now < self.next_tick - TICK_MARGIN_US:
+            return
+        while int(time.time() * 1000000) <= self.next_tick + 20000:
+            time.sleep(0.02)
+        # the database's clock has passed the tick too
+        while int(self.db.ok("SELECT " + us("now()"))[0][0]) <= self.next_tick:
+            time.sleep(0.02)
+        self.m.clock = self.next_tick
+        self.next_tick = (int(time.time() * 1000000) + TICK_US) // 1000000 * 1000000
+        self.ticks += 1
+
     def op_claim(self):
         """claim_events(n): the n oldest unclaimed events, marked claimed."""
         n = self.rnd.randint(1, 40)
@@ -1116,6 +1456,7 @@ class Runner:
         ("place_order", 28), ("receipt", 12), ("shipment", 14), ("cancellation", 8),
         ("cancel_order", 3), ("adjustment", 10), ("priority", 5), ("po_insert", 7),
         ("po_update", 6), ("item_update", 2.5), ("item_insert", 0.5), ("claim", 2),
+        ("hold_insert", 9), ("hold_update", 4), ("release", 1.5), ("expire_holds", 1),
     ]
 
     # -- comparisons
@@ -1169,7 +1510,7 @@ class Runner:
         else:
             cond = "reserved + backordered > 0"
         res = self.db.many([
-            "SELECT sku, policy, coalesce(backorder_limit::text, 'NULL'), on_hand, reserved, backordered "
+            "SELECT sku, policy, coalesce(backorder_limit::text, 'NULL'), on_hand, reserved, backordered, held "
             "FROM backorder.items ORDER BY sku",
             self.LINE_MD5 + " WHERE " + cond,
             "SELECT w.sku, w.order_id, w.line_no, w.waiting, w.priority, w.queue_position, w.units_ahead, "
@@ -1180,15 +1521,22 @@ class Runner:
             ", detail->>'remaining', " + us("(detail->>'old')::timestamptz") + ", " +
             us("(detail->>'new')::timestamptz") + ", detail ? 'old', detail ? 'new' "
             "FROM backorder.events WHERE id > %d ORDER BY id" % self.last_event_id,
+            "SELECT hold_id, sku, quantity, " + us("expires_at") + ", held, status FROM backorder.holds "
+            "ORDER BY hold_id COLLATE \"C\", sku COLLATE \"C\"",
         ])
         for state, _, msg in res:
             if state != "00000":
                 self.die("comparison query failed: %s %s" % (state, msg))
-        items, lines, queue, events = (r[1] for r in res)
+        items, lines, queue, events, holds = (r[1] for r in res)
+        want = [[h.hold_id, h.sku, str(h.quantity), str(h.expires_at), str(h.held), h.status]
+                for h in sorted(m.holds.values(), key=lambda h: (h.hold_id, h.sku))]
+        if want != holds:
+            self.diff_rows("holds (hold_id, sku, quantity, expires_at, held, status)", want, holds)
 
         want = [[it.sku, it.policy, "NULL" if it.limit is None else str(it.limit), str(it.on_hand),
-                 str(it.reserved), str(it.backordered)] for it in sorted(m.items.values(), key=lambda i: i.sku)]
-        self.expect("items (sku, policy, limit, on_hand, reserved, backordered)", want, items)
+                 str(it.reserved), str(it.backordered), str(it.held)]
+                for it in sorted(m.items.values(), key=lambda i: i.sku)]
+        self.expect("items (sku, policy, limit, on_hand, reserved, backordered, held)", want, items)
 
         wl = {}
         for ol in m.open_lines.values():
@@ -1264,7 +1612,7 @@ class Runner:
             "SELECT purchase_order_id, sku, quantity, received, status, " + us("expected_at") +
             " FROM backorder.purchase_orders ORDER BY purchase_order_id, sku",
             "SELECT sku, on_hand, reserved, available, backordered, incoming, projected, "
-            + us("next_expected_at") + " FROM backorder.stock_levels ORDER BY sku",
+            + us("next_expected_at") + ", held FROM backorder.stock_levels ORDER BY sku",
             "SELECT sku, problem FROM backorder.check()",
         ])
         for state, _, msg in res:
@@ -1296,9 +1644,10 @@ class Runner:
             it = m.items[sku]
             inc = sum(p.incoming for p in m.pos_by_sku[sku].values())
             nxt = min((p.expected_at for p in m.pos_by_sku[sku].values() if p.incoming > 0), default=None)
-            avail = it.on_hand - it.reserved
+            avail = it.available
             want.append([sku, str(it.on_hand), str(it.reserved), str(avail), str(it.backordered), str(inc),
-                         str(avail + inc - it.backordered), "NULL" if nxt is None else str(nxt)])
+                         str(avail + inc - it.backordered), "NULL" if nxt is None else str(nxt),
+                         str(it.held)])
         if want != stock:
             self.diff_rows("stock_levels", want, stock)
         if check:
@@ -1324,6 +1673,7 @@ class Runner:
                     sum(len(d) for d in self.m.open_lines.values()) > 300:
                 name = "shipment"
             self.stats[name] = self.stats.get(name, 0) + 1
+            self.tick_if_due()
             self.m.begin()
             getattr(self, "op_" + name)()
             self.compare_step()
@@ -1344,6 +1694,9 @@ class Runner:
         if self.args.verbose:
             print("  operations: " + ", ".join("%s %d" % kv for kv in sorted(self.stats.items())))
             print("  events: " + ", ".join("%s %d" % kv for kv in sorted(self.event_stats.items())))
+            print("  holds: %d ticks of the clock; %s" % (self.ticks, ", ".join(
+                "%s %d" % (st, sum(1 for h in self.m.holds.values() if h.status == st))
+                for st in ("active", "released", "expired", "converted"))))
 
     def op_item_insert_fixed(self, i):
         self.sku_seq += 1

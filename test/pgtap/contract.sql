@@ -1,13 +1,13 @@
 -- test/pgtap/contract.sql: the shape of the contract (SPEC.md) and its
 -- error codes, checked with pgTAP.  Runs in a transaction that is rolled back.
 BEGIN;
-SELECT plan(61);
+SELECT plan(70);
 
 -- schema and tables
 SELECT has_schema('backorder');
 SELECT has_table('backorder', t, 'table backorder.' || t) FROM unnest(ARRAY[
   'items', 'order_lines', 'backorders', 'receipts', 'purchase_orders',
-  'shipments', 'cancellations', 'adjustments', 'events']) AS t;
+  'shipments', 'cancellations', 'adjustments', 'events', 'holds']) AS t;
 SELECT has_view('backorder', v, 'view backorder.' || v) FROM unnest(ARRAY[
   'stock_levels', 'waiting_orders', 'lead_times']) AS v;
 SELECT has_type('backorder', 'policy', 'type backorder.policy');
@@ -15,7 +15,10 @@ SELECT enum_has_labels('backorder', 'policy', ARRAY['allow', 'deny'], 'policy la
 
 -- columns of the contract
 SELECT columns_are('backorder', 'items',
-  ARRAY['sku', 'policy', 'backorder_limit', 'lead_time', 'on_hand', 'reserved', 'backordered'], 'items columns');
+  ARRAY['sku', 'policy', 'backorder_limit', 'lead_time', 'on_hand', 'reserved', 'backordered',
+        'held', 'next_hold_expiry'], 'items columns (1.1: held, and the internal next_hold_expiry)');
+SELECT columns_are('backorder', 'holds',
+  ARRAY['hold_id', 'sku', 'quantity', 'expires_at', 'created_at', 'held', 'status'], 'holds columns');
 SELECT columns_are('backorder', 'order_lines',
   ARRAY['order_id', 'line_no', 'sku', 'quantity', 'priority', 'ordered_at', 'reserved', 'backordered',
         'shipped', 'cancelled', 'status'], 'order_lines columns');
@@ -39,13 +42,20 @@ SELECT col_is_pk('backorder', 'purchase_orders', ARRAY['purchase_order_id', 'sku
 SELECT col_type_is('backorder', 'items', 'on_hand', 'bigint', 'quantities are bigint');
 SELECT col_type_is('backorder', 'order_lines', 'line_no', 'integer', 'line_no is integer');
 SELECT col_hasnt_default('backorder', 'items', c, 'engine column items.' || c || ' has no default')
-  FROM unnest(ARRAY['on_hand', 'reserved', 'backordered']) AS c;
+  FROM unnest(ARRAY['on_hand', 'reserved', 'backordered', 'held']) AS c;
+SELECT col_hasnt_default('backorder', 'holds', c, 'engine column holds.' || c || ' has no default')
+  FROM unnest(ARRAY['held', 'status']) AS c;
 SELECT col_default_is('backorder', 'items', 'lead_time', '14 days'::interval::text, 'lead_time defaults to 14 days');
 SELECT col_is_fk('backorder', 'order_lines', 'sku', 'order_lines.sku references items');
 
 -- functions
 SELECT has_function('backorder', 'place_order', ARRAY['text', 'jsonb'], 'place_order(text, jsonb)');
 SELECT function_returns('backorder', 'place_order', ARRAY['text', 'jsonb'], 'setof backorder.order_lines', 'place_order returns setof order_lines');
+SELECT has_function('backorder', 'place_order', ARRAY['text', 'jsonb', 'text'], 'place_order(text, jsonb, text)');
+SELECT function_returns('backorder', 'place_order', ARRAY['text', 'jsonb', 'text'], 'setof backorder.order_lines',
+  'place_order with a hold_id returns setof order_lines');
+SELECT has_function('backorder', 'release_hold', ARRAY['text'], 'release_hold(text)');
+SELECT has_function('backorder', 'expire_holds', 'expire_holds()');
 SELECT has_function('backorder', 'cancel_order', ARRAY['text', 'text'], 'cancel_order(text, text)');
 SELECT function_returns('backorder', 'cancel_order', ARRAY['text', 'text'], 'bigint', 'cancel_order returns bigint');
 SELECT has_function('backorder', 'claim_events', ARRAY['integer'], 'claim_events(integer)');

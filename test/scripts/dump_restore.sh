@@ -88,9 +88,17 @@ BEGIN
   END LOOP;
 END $$;
 INSERT INTO backorder.receipts (sku, quantity, purchase_order_id) VALUES ('C', 2, 'P4');
+-- (1.1) cart holds: active ones (one of them due by the time of the
+-- restore), one converted, one released
+INSERT INTO backorder.receipts (sku, quantity) VALUES ('D', 6);
+INSERT INTO backorder.holds (hold_id, sku, quantity) VALUES ('cart-1', 'D', 2), ('cart-2', 'D', 1), ('cart-3', 'D', 1);
+INSERT INTO backorder.holds (hold_id, sku, quantity, expires_at) VALUES ('cart-4', 'D', 1, now() + interval '1 second');
+SELECT count(*) FROM backorder.place_order('o-cart', '[{"line_no": 1, "sku": "D", "quantity": 1}]', 'cart-2');
+SELECT backorder.release_hold('cart-3');
 -- claim some events, leave the rest unclaimed
 SELECT count(*) FROM backorder.claim_events(40);
 SQL
+sleep 1.1   # cart-4's hold is due from now on
 
 # the scenario is busy enough to prove something
 stats=$(val "$src" "SELECT (SELECT count(*) FROM backorder.backorders WHERE status = 'waiting') || ' waiting, '
@@ -127,7 +135,7 @@ fi
 
 # ------------------------------------------------------------- 3. compare
 tables="items:sku purchase_orders:purchase_order_id,sku order_lines:order_id,line_no backorders:id
-receipts:id shipments:id cancellations:id adjustments:id events:id"
+receipts:id shipments:id cancellations:id adjustments:id events:id holds:hold_id,sku"
 sequences="backorders_id_seq receipts_id_seq shipments_id_seq cancellations_id_seq adjustments_id_seq events_id_seq"
 
 # dump_tables DB TAG [SELECT-list per table from $masked]: one file per table
@@ -200,6 +208,7 @@ masked_cols() {
     cancellations) echo "id, order_id, line_no, quantity, reason, $(mk cancelled_at), waiting_cancelled, reserved_cancelled" ;;
     adjustments) echo "id, sku, delta, reason, $(mk adjusted_at), allocated, taken_back, on_hand_after" ;;
     events) echo "id, $(mk at), kind, order_id, line_no, sku, quantity, expected_at, detail, $(mk claimed_at)" ;;
+    holds) echo "*" ;;
   esac
 }
 next_steps="
@@ -216,6 +225,8 @@ INSERT INTO backorder.adjustments (sku, delta, reason) SELECT 'C', -least(on_han
 INSERT INTO backorder.purchase_orders (purchase_order_id, sku, quantity, expected_at)
   VALUES ('P5', 'C', 50, '2031-04-01 00:00+00') RETURNING 'po', received, status;
 SELECT 'cancel_order', backorder.cancel_order('bulk-7');
+INSERT INTO backorder.receipts (sku, quantity) VALUES ('D', 1) RETURNING 'receipt', id, allocated;
+SELECT 'hold', hold_id, held, status FROM backorder.holds ORDER BY hold_id;
 SELECT 'claimed', count(*) FROM backorder.claim_events(25);
 SELECT 'backorders id', max(id) FROM backorder.backorders;
 SELECT 'events id', max(id) FROM backorder.events;"
