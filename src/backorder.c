@@ -29,6 +29,7 @@ backorder_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PREPARE:
 			bo_reset_engine_depth();
 			eta_reset_deferred();
+			channels_reset();
 			break;
 		default:
 			break;
@@ -40,5 +41,6 @@ _PG_init(void)
 {
 	RegisterXactCallback(backorder_xact_callback, NULL);
 	RegisterSubXactCallback(bo_subxact_callback, NULL);
+	RegisterSubXactCallback(channels_subxact_callback, NULL);
 	MarkGUCPrefixReserved("backorder");
 }

@@ -6,7 +6,9 @@
  * item row, then order lines, then their backorder rows, and last the SKU's
  * promise lock (eta.c).  Several items are always locked in sku order.  A
  * priority update locks its line first (the executor does) and then only
- * backorder rows and the promise lock, never the item row.
+ * backorder rows and the promise lock, never the item row.  The
+ * availability feed (channels.c) reads the items a transaction changed at
+ * its commit, when it holds every lock it will take, and locks no row.
  *-------------------------------------------------------------------------
  */
 #ifndef BACKORDER_H
@@ -62,6 +64,7 @@ typedef enum BoPlanKey
 	PLAN_EVENTS_PURGE,
 	PLAN_PLACE_INSERT,
 	PLAN_CANCEL_INSERT,
+	PLAN_EVENTS_AVAILABILITY,
 	BO_PLAN_COUNT
 } BoPlanKey;
 
@@ -191,5 +194,10 @@ extern void event_backordered(const char *order_id, int32 line_no, const char *s
 extern void event_allocated_many(Datum *values, const Oid *argtypes);
 extern void event_cancelled(const char *order_id, int32 line_no, const char *sku, int64 units);
 extern void event_eta_changed_many(const char *sku, List *changes);
+
+/* ---- channels.c: the availability_changed feed (1.1) ---- */
+extern void channels_reset(void);
+extern void channels_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+									  SubTransactionId parentSubid, void *arg);
 
 #endif							/* BACKORDER_H */
