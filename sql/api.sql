@@ -30,7 +30,7 @@ shipped_by_sku AS (
       JOIN @extschema@.order_lines l ON l.order_id = s.order_id AND l.line_no = s.line_no
      GROUP BY l.sku),
 stock AS (
-    SELECT i.sku, i.on_hand, i.reserved, i.backordered,
+    SELECT i.sku, i.on_hand, i.reserved, i.backordered, i.held,
            COALESCE((SELECT sum(r.quantity) FROM @extschema@.receipts r WHERE r.sku = i.sku), 0)
          + COALESCE((SELECT sum(a.delta) FROM @extschema@.adjustments a WHERE a.sku = i.sku), 0)
          - COALESCE(sh.quantity, 0) AS ledger_on_hand,
@@ -64,14 +64,17 @@ SELECT sku, format('reserved %s differs from the sum of its lines'' reserved = %
 UNION ALL
 SELECT sku, format('reserved %s exceeds on_hand %s', reserved, on_hand) FROM stock WHERE reserved > on_hand
 UNION ALL
+SELECT sku, format('reserved %s + held %s exceeds on_hand %s', reserved, held, on_hand)
+  FROM stock WHERE reserved <= on_hand AND reserved + held > on_hand
+UNION ALL
 SELECT sku, format('backordered %s differs from the waiting units of its backorders = %s', backordered, queue_waiting)
   FROM stock WHERE backordered <> queue_waiting
 UNION ALL
 SELECT sku, format('backordered %s differs from the sum of its lines'' backordered = %s', backordered, lines_backordered)
   FROM stock WHERE backordered <> lines_backordered
 UNION ALL
-SELECT sku, format('available %s while %s units are backordered', on_hand - reserved, backordered)
-  FROM stock WHERE on_hand - reserved > 0 AND backordered > 0
+SELECT sku, format('available %s while %s units are backordered', on_hand - reserved - held, backordered)
+  FROM stock WHERE on_hand - reserved - held > 0 AND backordered > 0
 UNION ALL
 SELECT sku, format('order %s line %s: quantity %s <> reserved %s + backordered %s + shipped %s + cancelled %s',
                    order_id, line_no, quantity, reserved, backordered, shipped, cancelled)

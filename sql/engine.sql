@@ -30,7 +30,7 @@ CREATE FUNCTION @extschema@.tg_eta_flush() RETURNS trigger
 -- items
 CREATE TRIGGER items_insert BEFORE INSERT ON @extschema@.items
     FOR EACH ROW EXECUTE FUNCTION @extschema@.tg_item_insert();
-CREATE TRIGGER items_engine_columns BEFORE UPDATE OF sku, on_hand, reserved, backordered ON @extschema@.items
+CREATE TRIGGER items_engine_columns BEFORE UPDATE OF sku, on_hand, reserved, backordered, held, next_hold_expiry ON @extschema@.items
     FOR EACH ROW EXECUTE FUNCTION @extschema@.tg_forbid('users may update policy, backorder_limit and lead_time only');
 
 -- purchase_orders

@@ -29,7 +29,13 @@ CREATE TABLE @extschema@.items (
         CHECK (on_hand OPERATOR(pg_catalog.>=) 0
                AND reserved OPERATOR(pg_catalog.>=) 0
                AND reserved OPERATOR(pg_catalog.<=) on_hand
-               AND backordered OPERATOR(pg_catalog.>=) 0)
+               AND backordered OPERATOR(pg_catalog.>=) 0),
+    -- (1.1, cart holds: new columns come last, as ALTER TABLE adds them)
+    held            bigint NOT NULL,
+    next_hold_expiry timestamptz,
+    CONSTRAINT items_held_check
+        CHECK (held OPERATOR(pg_catalog.>=) 0
+               AND reserved OPERATOR(pg_catalog.+) held OPERATOR(pg_catalog.<=) on_hand)
 );
 COMMENT ON TABLE @extschema@.items IS 'Stock-keeping units: one pool of stock each';
 COMMENT ON COLUMN @extschema@.items.backorder_limit IS 'most units that may wait at once; NULL = no limit';
@@ -37,6 +43,9 @@ COMMENT ON COLUMN @extschema@.items.lead_time IS 'replenishment time assumed whe
 COMMENT ON COLUMN @extschema@.items.on_hand IS 'engine: units physically in stock and not yet shipped';
 COMMENT ON COLUMN @extschema@.items.reserved IS 'engine: on-hand units promised to order lines';
 COMMENT ON COLUMN @extschema@.items.backordered IS 'engine: units ordered that wait for stock';
+COMMENT ON COLUMN @extschema@.items.held IS 'engine: units of on-hand stock kept for carts by active holds';
+COMMENT ON COLUMN @extschema@.items.next_hold_expiry IS
+  'engine (internal): never later than the earliest expires_at of the item''s active holds, NULL when it has none; lets an order skip the expiry check';
 
 -- Expected supply.  received is an engine column; status is open on INSERT
 -- and set to closed by the engine, cancelled by users.

@@ -6,13 +6,14 @@ SELECT i.sku,
        i.policy,
        i.on_hand,
        i.reserved,
-       i.on_hand OPERATOR(pg_catalog.-) i.reserved AS available,
+       i.on_hand OPERATOR(pg_catalog.-) i.reserved OPERATOR(pg_catalog.-) i.held AS available,
        i.backordered,
        COALESCE(s.incoming, 0)::bigint AS incoming,
-       (i.on_hand OPERATOR(pg_catalog.-) i.reserved
+       (i.on_hand OPERATOR(pg_catalog.-) i.reserved OPERATOR(pg_catalog.-) i.held
         OPERATOR(pg_catalog.+) COALESCE(s.incoming, 0)::bigint
         OPERATOR(pg_catalog.-) i.backordered) AS projected,
-       s.next_expected_at
+       s.next_expected_at,
+       i.held
   FROM @extschema@.items i
   LEFT JOIN LATERAL (
         SELECT pg_catalog.sum(p.quantity OPERATOR(pg_catalog.-) p.received) AS incoming,
@@ -22,7 +23,7 @@ SELECT i.sku,
            AND p.status OPERATOR(pg_catalog.=) 'open'
            AND p.quantity OPERATOR(pg_catalog.>) p.received) s ON true;
 COMMENT ON VIEW @extschema@.stock_levels IS
-  'Per item: on hand, reserved, available, backordered, incoming from open purchase orders, projected and next expected date';
+  'Per item: on hand, reserved, available (on hand - reserved - held), backordered, incoming from open purchase orders, projected, next expected date and units held for carts';
 
 CREATE VIEW @extschema@.waiting_orders AS
 SELECT b.id AS backorder_id,

@@ -241,7 +241,7 @@ int64
 alloc_fill(BoItem *item)
 {
 	static const Oid argtypes[] = {TEXTOID, INT8OID};
-	int64		units = item->on_hand - item->reserved;
+	int64		units = BO_AVAILABLE(item);
 	int64		allocated = 0;
 	Datum		values[2];
 	Portal		portal;

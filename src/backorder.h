@@ -127,10 +127,19 @@ typedef struct BoItem
 	int64		on_hand;
 	int64		reserved;
 	int64		backordered;
+	int64		held;			/* (1.1) units kept for carts by active holds */
+	bool		has_hold_expiry;	/* next_hold_expiry is not NULL */
+	TimestampTz next_hold_expiry;	/* never later than the earliest active
+									 * hold's expires_at */
+	bool		queue_moved;	/* units went to the queue before the caller's
+								 * own work: bo_item_store re-promises */
 } BoItem;
 
+/* available = on hand - reserved - held: what a new order can take now */
+#define BO_AVAILABLE(item) ((item)->on_hand - (item)->reserved - (item)->held)
+
 extern bool bo_item_lock(const char *sku, BoItem *item);
-extern void bo_item_store(const BoItem *item);
+extern void bo_item_store(BoItem *item);
 
 /* ---- order lines (allocation.c) ---- */
 typedef struct BoLine

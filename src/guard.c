@@ -24,7 +24,9 @@ PG_FUNCTION_INFO_V1(backorder_tg_forbid);
 PG_FUNCTION_INFO_V1(backorder_tg_restore_only);
 PG_FUNCTION_INFO_V1(backorder_tg_item_insert);
 
+/* a restore is recognised by the 1.0 engine columns; 1.1 adds these */
 static const char *const item_engine_cols[] = {"on_hand", "reserved", "backordered"};
+static const char *const item_engine_cols_1_1[] = {"held", "next_hold_expiry"};
 static const char *const backorder_engine_cols[] = {
 	"order_id", "line_no", "sku", "quantity", "filled", "cancelled",
 	"priority", "created_at", "status", "ordered_at"
@@ -189,25 +191,40 @@ backorder_tg_restore_only(PG_FUNCTION_ARGS)
 	return PointerGetDatum(trigdata->tg_trigtuple);
 }
 
-/* BEFORE INSERT on items: stock starts at zero. */
+/*
+ * BEFORE INSERT on items: stock starts at zero.  A restore is recognised by
+ * the 1.0 engine columns (on_hand, reserved, backordered): a row from a 1.0
+ * dump has no held, which then starts at 0 (1.1).  A row from the user may
+ * set none of the engine columns, the 1.1 ones included.
+ */
 Datum
 backorder_tg_item_insert(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	Relation	rel;
+	HeapTuple	tuple;
 	TupleDesc	desc;
-	int			cols[3];
-	Datum		values[3] = {Int64GetDatum(0), Int64GetDatum(0), Int64GetDatum(0)};
-	bool		nulls[3] = {false, false, false};
+	int			cols[4];
+	Datum		values[4] = {Int64GetDatum(0), Int64GetDatum(0), Int64GetDatum(0), Int64GetDatum(0)};
+	bool		nulls[4] = {false, false, false, false};
 
 	bo_check_trigger(fcinfo, "backorder_tg_item_insert", true, true, TRIGGER_EVENT_INSERT);
 	rel = trigdata->tg_relation;
-	if (bo_row_origin(rel, trigdata->tg_trigtuple, item_engine_cols, lengthof(item_engine_cols))
-		== ROW_RESTORED)
-		return PointerGetDatum(trigdata->tg_trigtuple);
-
+	tuple = trigdata->tg_trigtuple;
 	desc = RelationGetDescr(rel);
+	if (bo_row_origin(rel, tuple, item_engine_cols, lengthof(item_engine_cols)) == ROW_RESTORED)
+	{
+		if (!attr_is_null(rel, tuple, "held"))
+			return PointerGetDatum(tuple);
+		cols[0] = SPI_fnumber(desc, "held");
+		return PointerGetDatum(heap_modify_tuple_by_cols(tuple, desc, 1, cols, values, nulls));
+	}
+	for (int i = 0; i < (int) lengthof(item_engine_cols_1_1); i++)
+		if (!attr_is_null(rel, tuple, item_engine_cols_1_1[i]))
+			bo_error_engine_managed(rel, item_engine_cols_1_1[i]);
+
 	for (int i = 0; i < 3; i++)
 		cols[i] = SPI_fnumber(desc, item_engine_cols[i]);
-	return PointerGetDatum(heap_modify_tuple_by_cols(trigdata->tg_trigtuple, desc, 3, cols, values, nulls));
+	cols[3] = SPI_fnumber(desc, "held");
+	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, desc, 4, cols, values, nulls));
 }

@@ -33,7 +33,8 @@ static const char *const line_engine_cols[] = {"reserved", "backordered", "shipp
 
 /*
  * Fill *item from the first SPI result row, whose columns from `col` on are
- * policy (as text), backorder_limit, on_hand, reserved, backordered.
+ * policy (as text), backorder_limit, on_hand, reserved, backordered, held,
+ * next_hold_expiry.
  */
 static void
 item_from_result(BoItem *item, const char *sku, int col)
@@ -47,6 +48,10 @@ item_from_result(BoItem *item, const char *sku, int col)
 	item->on_hand = bo_get_int64(0, col + 2, NULL);
 	item->reserved = bo_get_int64(0, col + 3, NULL);
 	item->backordered = bo_get_int64(0, col + 4, NULL);
+	item->held = bo_get_int64(0, col + 5, NULL);
+	item->next_hold_expiry = bo_get_timestamptz(0, col + 6, &isnull);
+	item->has_hold_expiry = !isnull;
+	item->queue_moved = false;
 }
 
 /* Lock the item row (FOR NO KEY UPDATE) and read it; false if no such sku. */
@@ -55,7 +60,8 @@ bo_item_lock(const char *sku, BoItem *item)
 {
 	static const Oid argtypes[] = {TEXTOID};
 	SPIPlanPtr	plan = bo_plan(PLAN_ITEM_LOCK,
-							   "SELECT policy::pg_catalog.text, backorder_limit, on_hand, reserved, backordered"
+							   "SELECT policy::pg_catalog.text, backorder_limit, on_hand, reserved, backordered,"
+							   "  held, next_hold_expiry"
 							   "  FROM backorder.items WHERE sku" OP("=") "$1 FOR NO KEY UPDATE",
 							   1, argtypes);
 	Datum		values[1];
@@ -68,28 +74,44 @@ bo_item_lock(const char *sku, BoItem *item)
 	return true;
 }
 
-/* Write back the three stock numbers of a locked item. */
+/*
+ * Write back the stock numbers of a locked item.  When expiring holds moved
+ * units to the queue as the item was locked, its promises are recomputed
+ * now: after the caller's own row locks, as the lock order wants.
+ */
 void
-bo_item_store(const BoItem *item)
+bo_item_store(BoItem *item)
 {
-	static const Oid argtypes[] = {TEXTOID, INT8OID, INT8OID, INT8OID};
+	static const Oid argtypes[] = {TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID};
 	SPIPlanPtr	plan = bo_plan(PLAN_ITEM_SET_ALL,
-							   "UPDATE backorder.items SET on_hand = $2, reserved = $3, backordered = $4"
+							   "UPDATE backorder.items SET on_hand = $2, reserved = $3, backordered = $4,"
+							   "  held = $5, next_hold_expiry = $6"
 							   " WHERE sku" OP("=") "$1",
-							   4, argtypes);
-	Datum		values[4];
+							   6, argtypes);
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 
 	values[0] = CStringGetTextDatum(item->sku);
 	values[1] = Int64GetDatum(item->on_hand);
 	values[2] = Int64GetDatum(item->reserved);
 	values[3] = Int64GetDatum(item->backordered);
-	bo_exec(plan, values, NULL, false, 0);
+	values[4] = Int64GetDatum(item->held);
+	values[5] = TimestampTzGetDatum(item->next_hold_expiry);
+	if (!item->has_hold_expiry)
+		nulls[5] = 'n';
+	bo_exec(plan, values, nulls, false, 0);
+	if (item->queue_moved)
+	{
+		item->queue_moved = false;
+		eta_emit(item->sku, eta_recompute(item->sku, NULL, 0));
+	}
 }
 
 /*
  * The common case in one statement: reserve the whole quantity if the item
- * has it available (locking the row).  False when it has not, or when
- * there is no such item: the caller then takes the general path.
+ * has it available (locking the row) and no hold of it may be due.  False
+ * when it has not, or when there is no such item: the caller then takes the
+ * general path (which expires due holds first).
  */
 static bool
 reserve_in_stock(const char *sku, int64 quantity)
@@ -101,7 +123,9 @@ reserve_in_stock(const char *sku, int64 quantity)
 	values[1] = Int64GetDatum(quantity);
 	bo_exec(bo_plan(PLAN_ITEM_RESERVE,
 					"UPDATE backorder.items SET reserved = reserved" OP("+") "$2"
-					" WHERE sku" OP("=") "$1 AND on_hand" OP("-") "reserved" OP(">=") "$2",
+					" WHERE sku" OP("=") "$1"
+					"   AND on_hand" OP("-") "reserved" OP("-") "held" OP(">=") "$2"
+					"   AND (next_hold_expiry IS NULL OR next_hold_expiry" OP(">") "pg_catalog.now())",
 					2, argtypes),
 			values, NULL, false, 0);
 	return SPI_processed == 1;
@@ -200,7 +224,7 @@ backorder_tg_place(PG_FUNCTION_ARGS)
 	if (!bo_item_lock(line.sku, &item))
 		bo_error_unknown_sku(line.sku);
 
-	available = item.on_hand - item.reserved;
+	available = BO_AVAILABLE(&item);
 	take = Min(line.quantity, Max(available, 0));
 	shortfall = line.quantity - take;
 	if (shortfall > 0)
