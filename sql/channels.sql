@@ -52,16 +52,16 @@ CREATE TRIGGER channels_feed AFTER INSERT OR DELETE ON @extschema@.channels
 -- items: the feed.  items_availability notes each item's available before
 -- the transaction first changed it; items_availability_feed (deferred to
 -- commit) writes the availability_changed events.
-CREATE TRIGGER items_availability AFTER UPDATE OF on_hand, reserved ON @extschema@.items
+CREATE TRIGGER items_availability AFTER UPDATE OF on_hand, reserved, held ON @extschema@.items
     FOR EACH ROW
-    WHEN ((OLD.on_hand OPERATOR(pg_catalog.-) OLD.reserved)
-          IS DISTINCT FROM (NEW.on_hand OPERATOR(pg_catalog.-) NEW.reserved))
+    WHEN ((OLD.on_hand OPERATOR(pg_catalog.-) OLD.reserved OPERATOR(pg_catalog.-) OLD.held)
+          IS DISTINCT FROM (NEW.on_hand OPERATOR(pg_catalog.-) NEW.reserved OPERATOR(pg_catalog.-) NEW.held))
     EXECUTE FUNCTION @extschema@.tg_availability_note();
-CREATE CONSTRAINT TRIGGER items_availability_feed AFTER UPDATE OF on_hand, reserved ON @extschema@.items
+CREATE CONSTRAINT TRIGGER items_availability_feed AFTER UPDATE OF on_hand, reserved, held ON @extschema@.items
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW
-    WHEN ((OLD.on_hand OPERATOR(pg_catalog.-) OLD.reserved)
-          IS DISTINCT FROM (NEW.on_hand OPERATOR(pg_catalog.-) NEW.reserved))
+    WHEN ((OLD.on_hand OPERATOR(pg_catalog.-) OLD.reserved OPERATOR(pg_catalog.-) OLD.held)
+          IS DISTINCT FROM (NEW.on_hand OPERATOR(pg_catalog.-) NEW.reserved OPERATOR(pg_catalog.-) NEW.held))
     EXECUTE FUNCTION @extschema@.tg_availability_feed();
 ALTER TABLE @extschema@.items DISABLE TRIGGER items_availability, DISABLE TRIGGER items_availability_feed;
 
@@ -81,7 +81,7 @@ SELECT c.channel,
                GREATEST(0::bigint,
                    CAST(pg_catalog.floor(a.available::numeric OPERATOR(pg_catalog.*) c.share) AS bigint)
                    OPERATOR(pg_catalog.-) c.buffer) AS published
-          FROM (SELECT i.on_hand OPERATOR(pg_catalog.-) i.reserved AS available) a) s;
+          FROM (SELECT i.on_hand OPERATOR(pg_catalog.-) i.reserved OPERATOR(pg_catalog.-) i.held AS available) a) s;
 COMMENT ON VIEW @extschema@.channel_stock IS
   'Per channel and item: available, published = greatest(0, floor(available * share) - buffer), orderable';
 

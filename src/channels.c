@@ -216,7 +216,7 @@ feed_write(Datum skus, Datum befores)
 					"        pg_catalog.jsonb_build_object('old', n.before, 'new', a.available)"
 					"   FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS n(sku, before)"
 					"   JOIN backorder.items i ON i.sku" OP("=") "n.sku"
-					"  CROSS JOIN LATERAL (SELECT i.on_hand" OP("-") "i.reserved AS available) a"
+					"  CROSS JOIN LATERAL (SELECT i.on_hand" OP("-") "i.reserved" OP("-") "i.held AS available) a"
 					"  WHERE a.available" OP("<>") "n.before"
 					"    AND EXISTS (SELECT FROM backorder.channels)"
 					"  ORDER BY i.sku COLLATE pg_catalog.\"C\"",
