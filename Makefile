@@ -22,7 +22,7 @@ REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
-EXTRA_CLEAN = $(DATA_built) examples/consumer
+EXTRA_CLEAN = $(DATA_built) examples/consumer examples/channel_sync
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -35,9 +35,11 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 $(OBJS): src/backorder.h
 
 # the outbox consumer example (libpq), built with the extension
-all: examples/consumer
+all: examples/consumer examples/channel_sync
 examples/consumer: examples/consumer.c
 	$(MAKE) -C examples consumer
+examples/channel_sync: examples/channel_sync.c
+	$(MAKE) -C examples channel_sync
 
 .PHONY: bench
 bench:
