@@ -80,5 +80,19 @@ SELECT sku, lines, backordered_lines, round(backorder_rate, 3) AS backorder_rate
 SELECT sku, round(daily_demand, 2) AS daily_demand, round(lead_time_days, 1) AS lead_time_days,
        safety_stock, reorder_point, "position", suggested_quantity
   FROM backorder.reorder_suggestions(30, 0.95) ORDER BY sku;
+\echo '== Sales channels (1.1): the own shop offers everything and takes backorders;'
+\echo '   the marketplace offers half of what is available, keeping 2 back'
+INSERT INTO backorder.channels (channel, buffer, share, backorders) VALUES
+  ('own-shop', 0, 1, true), ('marketplace', 2, 0.5, false);
+SELECT channel, sku, available, published, orderable FROM backorder.channel_stock ORDER BY sku, channel;
+\echo '== 10 T-shirts arrive, then order 1005 takes 3: the stock feed (a sync worker claims these)'
+INSERT INTO backorder.receipts (sku, quantity, reference) VALUES ('TEE-M', 10, 'delivery 2');
+SELECT order_id, line_no, sku, quantity, reserved, status
+  FROM backorder.place_order('1005', '[{"line_no": 1, "sku": "TEE-M", "quantity": 3}]');
+SELECT id, kind, sku, quantity, detail FROM backorder.events
+ WHERE kind = 'availability_changed' ORDER BY id;
+\echo '== What each channel may now sell (examples/channel_sync pushes these lines)'
+SELECT channel, sku, available, published, orderable FROM backorder.channel_stock
+ WHERE sku = 'TEE-M' ORDER BY channel;
 \echo '== check(): no rows means every number adds up'
 SELECT * FROM backorder.check();
