@@ -48,6 +48,8 @@ CREATE TRIGGER channels_key BEFORE UPDATE OF channel ON @extschema@.channels
     EXECUTE FUNCTION @extschema@.tg_forbid('a channel keeps its name: insert the new channel and delete the old one');
 CREATE TRIGGER channels_feed AFTER INSERT OR DELETE ON @extschema@.channels
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_channels_changed();
+CREATE TRIGGER channels_truncate BEFORE TRUNCATE ON @extschema@.channels
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('a reset is DROP EXTENSION');
 
 -- items: the feed.  items_availability notes each item's available before
 -- the transaction first changed it; items_availability_feed (deferred to

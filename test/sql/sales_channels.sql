@@ -61,7 +61,8 @@ SELECT pg_temp.err($$UPDATE backorder.channels SET buffer = -1$$) AS update_buff
        pg_temp.err($$UPDATE backorder.channels SET share = 2$$) AS update_share,
        pg_temp.err($$UPDATE backorder.channels SET share = NULL$$) AS update_share_null,
        pg_temp.err($$UPDATE backorder.channels SET channel = 'shop'$$) AS rename,
-       pg_temp.err($$UPDATE backorder.channels SET channel = 'shop', buffer = 1$$) AS rename_and_buffer;
+       pg_temp.err($$UPDATE backorder.channels SET channel = 'shop', buffer = 1$$) AS rename_and_buffer,
+       pg_temp.err($$TRUNCATE backorder.channels$$) AS truncate;
 -- nothing changed; the longest name and the bounds of share are fine
 SELECT * FROM backorder.channels;
 INSERT INTO backorder.channels VALUES (repeat('é', 100), 0, 1, false), ('a', 5, 0.0001, true);
