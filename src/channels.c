@@ -85,9 +85,26 @@ typedef struct AvailNote
 	SubTransactionId subid;		/* the subtransaction that made it */
 } AvailNote;
 
-/* this transaction's notes; NULL when there is none (lives in
- * TopTransactionContext, forgotten at the end of the transaction) */
+/* this transaction's notes: a hash made once per backend (in
+ * TopMemoryContext), emptied when they are written and at the end of every
+ * transaction; nnotes counts its entries */
 static HTAB *notes = NULL;
+static long nnotes = 0;
+
+/* Forget every note. */
+static void
+notes_clear(void)
+{
+	HASH_SEQ_STATUS status;
+	AvailNote  *note;
+
+	if (nnotes == 0)
+		return;
+	hash_seq_init(&status, notes);
+	while ((note = hash_seq_search(&status)) != NULL)
+		hash_search(notes, note->sku, HASH_REMOVE, NULL);
+	nnotes = 0;
+}
 
 /* ---------------------------------------------------------------- notes */
 
@@ -129,23 +146,24 @@ note_before(const char *sku, int64 before)
 		memset(&ctl, 0, sizeof(ctl));
 		ctl.keysize = SKU_KEY_SIZE;
 		ctl.entrysize = sizeof(AvailNote);
-		ctl.hcxt = TopTransactionContext;
+		ctl.hcxt = TopMemoryContext;
 		notes = hash_create("backorder availability notes", 64, &ctl,
 							HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	}
 	note = hash_search(notes, sku, HASH_ENTER, &found);
 	if (!found)
 	{
+		nnotes++;
 		note->before = before;
 		note->subid = GetCurrentSubTransactionId();
 	}
 }
 
-/* The end of the transaction: its notes are gone with TopTransactionContext. */
+/* The end of the transaction: its notes are forgotten. */
 void
 channels_reset(void)
 {
-	notes = NULL;
+	notes_clear();
 }
 
 /*
@@ -159,7 +177,7 @@ channels_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	HASH_SEQ_STATUS status;
 	AvailNote  *note;
 
-	if (notes == NULL || (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB))
+	if (nnotes == 0 || (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB))
 		return;
 	hash_seq_init(&status, notes);
 	while ((note = hash_seq_search(&status)) != NULL)
@@ -167,7 +185,10 @@ channels_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		if (note->subid != mySubid)
 			continue;
 		if (event == SUBXACT_EVENT_ABORT_SUB)
+		{
 			hash_search(notes, note->sku, HASH_REMOVE, NULL);
+			nnotes--;
+		}
 		else
 			note->subid = parentSubid;
 	}
@@ -239,9 +260,7 @@ backorder_tg_availability_feed(PG_FUNCTION_ARGS)
 	int			i = 0;
 
 	bo_check_trigger(fcinfo, "backorder_tg_availability_feed", false, true, TRIGGER_EVENT_UPDATE);
-	if (notes == NULL)
-		return PointerGetDatum(NULL);
-	n = hash_get_num_entries(notes);
+	n = nnotes;
 	if (n == 0)
 		return PointerGetDatum(NULL);
 
@@ -255,8 +274,7 @@ backorder_tg_availability_feed(PG_FUNCTION_ARGS)
 		i++;
 	}
 	/* written once: a later firing (or a later change) starts afresh */
-	hash_destroy(notes);
-	notes = NULL;
+	notes_clear();
 
 	feed_write(PointerGetDatum(construct_array(skus, i, TEXTOID, -1, false, TYPALIGN_INT)),
 			   PointerGetDatum(construct_array(befores, i, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
