@@ -5,12 +5,12 @@ EXTVERSION = $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTENS
 MODULE_big = backorder
 OBJS = src/backorder.o src/spi_util.o src/errors.o src/guard.o src/placement.o \
        src/allocation.o src/ledger.o src/purchase_orders.o src/eta.o src/events.o src/stats.o \
-       src/cancel_order.o src/holds.o
+       src/cancel_order.o src/holds.o src/channels.o
 
 # the install script of the current version is built from its parts, in this
 # order; sql/backorder--1.0.sql is 1.0 frozen as it shipped (never edited), and
 # sql/backorder--A--B.sql are the hand-written upgrade scripts
-SQL_PARTS = sql/schema.sql sql/engine.sql sql/holds.sql sql/api.sql sql/views.sql sql/analytics.sql
+SQL_PARTS = sql/schema.sql sql/engine.sql sql/holds.sql sql/api.sql sql/views.sql sql/analytics.sql sql/channels.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = sql/$(EXTENSION)--1.0.sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
@@ -23,7 +23,7 @@ REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
-EXTRA_CLEAN = $(DATA_built) examples/consumer
+EXTRA_CLEAN = $(DATA_built) examples/consumer examples/channel_sync
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -36,9 +36,11 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 $(OBJS): src/backorder.h
 
 # the outbox consumer example (libpq), built with the extension
-all: examples/consumer
+all: examples/consumer examples/channel_sync
 examples/consumer: examples/consumer.c
 	$(MAKE) -C examples consumer
+examples/channel_sync: examples/channel_sync.c
+	$(MAKE) -C examples channel_sync
 
 .PHONY: bench
 bench:

@@ -106,5 +106,19 @@ SELECT order_id, line_no, sku, quantity, reserved, backordered, status
 SELECT sku, on_hand, reserved, held, available, backordered FROM backorder.stock_levels WHERE sku = 'MUG-RED';
 SELECT kind, order_id, line_no, sku, quantity, detail FROM backorder.events
  WHERE sku = 'MUG-RED' ORDER BY id;
+\echo '== Sales channels (1.1): the own shop offers everything and takes backorders;'
+\echo '   the marketplace offers half of what is available, keeping 2 back'
+INSERT INTO backorder.channels (channel, buffer, share, backorders) VALUES
+  ('own-shop', 0, 1, true), ('marketplace', 2, 0.5, false);
+SELECT channel, sku, available, published, orderable FROM backorder.channel_stock ORDER BY sku, channel;
+\echo '== 10 T-shirts arrive, then order 1005 takes 3: the stock feed (a sync worker claims these)'
+INSERT INTO backorder.receipts (sku, quantity, reference) VALUES ('TEE-M', 10, 'delivery 2');
+SELECT order_id, line_no, sku, quantity, reserved, status
+  FROM backorder.place_order('1005', '[{"line_no": 1, "sku": "TEE-M", "quantity": 3}]');
+SELECT id, kind, sku, quantity, detail FROM backorder.events
+ WHERE kind = 'availability_changed' ORDER BY id;
+\echo '== What each channel may now sell (examples/channel_sync pushes these lines)'
+SELECT channel, sku, available, published, orderable FROM backorder.channel_stock
+ WHERE sku = 'TEE-M' ORDER BY channel;
 \echo '== check(): no rows means every number adds up'
 SELECT * FROM backorder.check();

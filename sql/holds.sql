@@ -71,3 +71,7 @@ CREATE FUNCTION @extschema@.expire_holds()
     AS 'MODULE_PATHNAME', 'backorder_expire_holds' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION @extschema@.expire_holds() IS
   'Expires every due hold of every sku; returns the units freed (run it every minute, e.g. from pg_cron)';
+
+-- TRUNCATE refused, as on every table of the extension (1.1)
+CREATE TRIGGER holds_truncate BEFORE TRUNCATE ON @extschema@.holds
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('a reset is DROP EXTENSION');

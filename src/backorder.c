@@ -30,6 +30,7 @@ backorder_xact_callback(XactEvent event, void *arg)
 			bo_reset_engine_depth();
 			eta_reset_deferred();
 			holds_cart_reset();
+			channels_reset();
 			break;
 		default:
 			break;
@@ -41,5 +42,6 @@ _PG_init(void)
 {
 	RegisterXactCallback(backorder_xact_callback, NULL);
 	RegisterSubXactCallback(bo_subxact_callback, NULL);
+	RegisterSubXactCallback(channels_subxact_callback, NULL);
 	MarkGUCPrefixReserved("backorder");
 }

@@ -17,6 +17,8 @@
  * executor does) and then its item: against engine work on the same sku
  * that already holds the item and needs that very hold row, PostgreSQL's
  * deadlock detector decides (40P01 for one of them).
+ * The availability feed (channels.c) reads the items a transaction changed
+ * at its commit, when it holds every lock it will take, and locks no row.
  *-------------------------------------------------------------------------
  */
 #ifndef BACKORDER_H
@@ -91,6 +93,7 @@ typedef enum BoPlanKey
 	PLAN_ITEM_LOCK_10,
 	PLAN_ITEM_SET_ALL_10,
 	PLAN_ITEM_RESERVE_10,
+	PLAN_EVENTS_AVAILABILITY,
 	BO_PLAN_COUNT
 } BoPlanKey;
 
@@ -257,5 +260,10 @@ extern int64 event_backordered_pending(const char *order_id, int32 line_no, cons
 extern void event_set_etas(const int64 *event_ids, const int64 *backorder_ids, int n);
 extern void event_cancelled(const char *order_id, int32 line_no, const char *sku, int64 units);
 extern void event_eta_changed_many(const char *sku, List *changes);
+
+/* ---- channels.c: the availability_changed feed (1.1) ---- */
+extern void channels_reset(void);
+extern void channels_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+									  SubTransactionId parentSubid, void *arg);
 
 #endif							/* BACKORDER_H */

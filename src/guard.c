@@ -35,8 +35,9 @@ static const char *const backorder_engine_cols[] = {
 	"order_id", "line_no", "sku", "quantity", "filled", "cancelled",
 	"priority", "created_at", "status"
 };
+/* (order_id and line_no are NULL in availability_changed events, 1.1) */
 static const char *const event_engine_cols[] = {
-	"at", "kind", "order_id", "line_no", "sku", "quantity"
+	"at", "kind", "sku", "quantity"
 };
 
 static bool
