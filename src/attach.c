@@ -23,6 +23,7 @@
 #include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -544,7 +545,7 @@ text_differs(Datum a, bool an, Datum b, bool bn)
 {
 	if (an || bn)
 		return an != bn;
-	return !DatumGetBool(DirectFunctionCall2(texteq, a, b));
+	return !DatumGetBool(DirectFunctionCall2Coll(texteq, C_COLLATION_OID, a, b));
 }
 
 static void
