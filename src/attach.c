@@ -489,7 +489,12 @@ find_line(Oid source, Datum key, char **order_id, int32 *line_no)
 			values, NULL, false, 1);
 	if (SPI_processed == 0)
 		return false;
-	*order_id = bo_get_text(0, 1);
+	{
+		char	   *text = bo_get_text(0, 1);
+
+		/* in the caller's context: it outlives this engine scope */
+		*order_id = upper_strdup(text, strlen(text));
+	}
 	*line_no = bo_get_int32(0, 2);
 	return true;
 }
