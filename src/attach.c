@@ -682,6 +682,8 @@ attached_receive(AttachEntry *entry, Relation rel, HeapTuple tuple)
 	bo_scope_leave(&scope);
 }
 
+static void attached_row(TriggerData *trigdata, Relation rel);
+
 /*
  * AFTER INSERT OR UPDATE OR DELETE, FOR EACH ROW, on an attached table.
  */
@@ -690,10 +692,30 @@ backorder_tg_attached(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	Relation	rel;
-	AttachEntry *entry;
+	MemoryContext caller_context;
 
 	bo_check_trigger(fcinfo, "backorder_tg_attached", false, true, -1);
 	rel = trigdata->tg_relation;
+	caller_context = CurrentMemoryContext;
+	PG_TRY();
+	{
+		attached_row(trigdata, rel);
+	}
+	PG_CATCH();
+	{
+		/* the shop sees the engine's error, not the engine's query text */
+		bo_rethrow_without_context(caller_context);
+	}
+	PG_END_TRY();
+	return PointerGetDatum(NULL);
+}
+
+/* The work of the trigger for one row of an attached table. */
+static void
+attached_row(TriggerData *trigdata, Relation rel)
+{
+	AttachEntry *entry;
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "backorder: SPI_connect failed");
 	entry = attach_entry(rel);
@@ -723,7 +745,6 @@ backorder_tg_attached(PG_FUNCTION_ARGS)
 
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "backorder: SPI_finish failed");
-	return PointerGetDatum(NULL);
 }
 
 /* ---- attach and detach ---- */
