@@ -44,6 +44,10 @@ CREATE FUNCTION @extschema@.tg_attach_guard() RETURNS trigger
     AS 'MODULE_PATHNAME', 'backorder_tg_attach_guard' LANGUAGE C;
 CREATE FUNCTION @extschema@.tg_attached() RETURNS trigger
     AS 'MODULE_PATHNAME', 'backorder_tg_attached' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.tg_attach_guard() IS
+  'Trigger: only the engine writes attachments and attached_lines (a restore may bring rows back)';
+COMMENT ON FUNCTION @extschema@.tg_attached() IS
+  'Trigger installed on an attached shop table: sends each row through the engine';
 
 CREATE TRIGGER attachments_insert BEFORE INSERT ON @extschema@.attachments
     FOR EACH ROW EXECUTE FUNCTION @extschema@.tg_attach_guard();
