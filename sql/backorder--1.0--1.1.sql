@@ -89,6 +89,15 @@ CREATE FUNCTION @extschema@.detach(source regclass)
 COMMENT ON FUNCTION @extschema@.detach(regclass) IS
   'Removes what was attached to a shop table; order lines placed before stay';
 
+-- A dropped shop table takes its attachment with it (its trigger goes with
+-- the table; the engine's lines stay).
+CREATE FUNCTION @extschema@.evt_attach_dropped() RETURNS event_trigger
+    AS 'MODULE_PATHNAME', 'backorder_evt_attach_dropped' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.evt_attach_dropped() IS
+  'Event trigger: removes the attachment of a dropped shop table';
+CREATE EVENT TRIGGER backorder_attach_dropped ON sql_drop
+    EXECUTE FUNCTION @extschema@.evt_attach_dropped();
+
 -- Nothing to PUBLIC.  EXECUTE on the attach functions is for the DBA (the
 -- owner of the shop's tables) and is not part of an application role's grants.
 REVOKE ALL ON @extschema@.attachments, @extschema@.attached_lines FROM PUBLIC;
@@ -96,4 +105,4 @@ REVOKE ALL ON FUNCTION @extschema@.tg_attach_guard(), @extschema@.tg_attached(),
     @extschema@.attach_order_lines(regclass, text, text, text, text, text, text),
     @extschema@.attach_shipments(regclass, text, text, regclass),
     @extschema@.attach_receipts(regclass, text, text, text, text),
-    @extschema@.detach(regclass) FROM PUBLIC;
+    @extschema@.detach(regclass), @extschema@.evt_attach_dropped() FROM PUBLIC;

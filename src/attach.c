@@ -26,6 +26,7 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -52,6 +53,7 @@ PG_FUNCTION_INFO_V1(backorder_attach_receipts);
 PG_FUNCTION_INFO_V1(backorder_detach);
 PG_FUNCTION_INFO_V1(backorder_tg_attached);
 PG_FUNCTION_INFO_V1(backorder_tg_attach_guard);
+PG_FUNCTION_INFO_V1(backorder_evt_attach_dropped);
 
 #define OP(o) " OPERATOR(pg_catalog." o ") "
 #define ATTACH_TRIGGER "backorder_attached"
@@ -1042,4 +1044,43 @@ backorder_tg_attach_guard(PG_FUNCTION_ARGS)
 			 errdetail("In backorder.%s, the engine writes every row: use attach_order_lines, attach_shipments, attach_receipts and detach.",
 					   RelationGetRelationName(rel))));
 	pg_unreachable();
+}
+
+/* ---- a dropped shop table takes its attachment with it ---- */
+
+/*
+ * sql_drop event trigger: the attachments and attached_lines rows of every
+ * dropped table go too (its trigger went with it), so that no attachment
+ * names a table that no longer exists.  Does nothing while the extension's
+ * own tables are being dropped.
+ */
+Datum
+backorder_evt_attach_dropped(PG_FUNCTION_ARGS)
+{
+	Oid			nsp;
+	BoScope		scope;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"backorder_evt_attach_dropped\" was not called by event trigger manager")));
+	nsp = get_namespace_oid("backorder", true);
+	if (!OidIsValid(nsp) || !OidIsValid(get_relname_relid("attachments", nsp)) ||
+		!OidIsValid(get_relname_relid("attached_lines", nsp)) ||
+		!OidIsValid(get_relname_relid("items", nsp)))
+		PG_RETURN_VOID();
+
+	bo_scope_enter(&scope, bo_owner());
+	bo_exec(bo_plan(PLAN_ATTACH_DROPPED,
+					"WITH d AS (SELECT o.objid FROM pg_catalog.pg_event_trigger_dropped_objects() o"
+					"            WHERE o.classid" OP("=") "CAST('pg_catalog.pg_class' AS pg_catalog.regclass)"
+					"              AND o.objsubid" OP("=") "0),"
+					" l AS (DELETE FROM backorder.attached_lines a USING d"
+					"        WHERE a.source" OP("=") "CAST(d.objid AS pg_catalog.regclass))"
+					" DELETE FROM backorder.attachments a USING d"
+					"  WHERE a.source" OP("=") "CAST(d.objid AS pg_catalog.regclass)",
+					0, NULL),
+			NULL, NULL, false, 0);
+	bo_scope_leave(&scope);
+	PG_RETURN_VOID();
 }

@@ -118,6 +118,17 @@ INSERT INTO shop.phone_orders VALUES ('A8', 'NUT-M8', 1);
 SELECT count(*) AS receipts FROM backorder.receipts;
 SELECT count(*) AS lines FROM backorder.order_lines;
 
+-- a dropped shop table takes its attachment with it; placed lines stay
+DROP TABLE shop.phone_orders;
+SELECT source, kind FROM backorder.attachments ORDER BY source::text;
+SELECT source, count(*) FROM backorder.attached_lines GROUP BY source ORDER BY source::text;
+SELECT count(*) AS phone_lines FROM backorder.order_lines WHERE order_id LIKE 'phone-%';
+
+-- the extension goes, and the triggers on the shop's tables with it
+DROP EXTENSION backorder CASCADE;
+SELECT tgrelid::regclass, tgname FROM pg_trigger WHERE tgname = 'backorder_attached';
+INSERT INTO shop.order_items VALUES (1004, 1, 'BOLT-M8', '1', false);
+
 \c :regress_db
 SET client_min_messages = warning;
 DROP DATABASE backorder_attach_homegrown;
