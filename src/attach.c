@@ -31,6 +31,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
+#include "parser/parse_coerce.h"
 #include "parser/parser.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -125,6 +126,31 @@ kind_args(AttachKind kind, int *nargs)
 
 /* ---- the per-table cache ---- */
 
+/*
+ * The fast path: when every expression is a bare column of the row (and the
+ * primary key is one column), its values are read from the row and cast the
+ * way CAST would (the same pg_cast function, a relabel or I/O conversion),
+ * without running the eval plan.
+ */
+typedef enum FastMode
+{
+	FAST_NULL,					/* argument left out */
+	FAST_SAME,					/* binary compatible */
+	FAST_FUNC,					/* a one-argument cast function */
+	FAST_IO						/* output, then input */
+} FastMode;
+
+typedef struct FastCol
+{
+	AttrNumber	attnum;
+	FastMode	mode;
+	int16		typlen;
+	Oid			collation;
+	Oid			ioparam;
+	FmgrInfo	fn;				/* cast or output function */
+	FmgrInfo	in;				/* input function (FAST_IO) */
+} FastCol;
+
 typedef struct AttachEntry
 {
 	Oid			relid;			/* hash key */
@@ -134,6 +160,9 @@ typedef struct AttachEntry
 	Oid			lines;			/* shipments: the order-line table */
 	SPIPlanPtr	eval;			/* row -> key and values, run as the invoker */
 	SPIPlanPtr	key;			/* row -> key alone (UPDATE, DELETE) */
+	bool		fast;			/* cols below instead of the plans */
+	int			ncols;
+	FastCol		cols[MAX_ARGS + 1];
 } AttachEntry;
 
 static HTAB *attach_cache = NULL;
@@ -302,6 +331,150 @@ prepare_eval(Relation rel, const char *sql)
 	return plan;
 }
 
+/* ---- the fast path ---- */
+
+/* The attribute an expression names when it is a bare column, else 0. */
+static AttrNumber
+bare_column(TupleDesc desc, const char *expr)
+{
+	List	   *raw = raw_parser(psprintf("SELECT (%s)", expr), RAW_PARSE_DEFAULT);
+	SelectStmt *stmt = (SelectStmt *) ((RawStmt *) linitial(raw))->stmt;
+	ResTarget  *target = (ResTarget *) linitial(stmt->targetList);
+	ColumnRef  *ref;
+	const char *name;
+
+	if (!IsA(target->val, ColumnRef))
+		return 0;
+	ref = (ColumnRef *) target->val;
+	if (list_length(ref->fields) != 1 || !IsA(linitial(ref->fields), String))
+		return 0;
+	name = strVal(linitial(ref->fields));
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return att->attnum;
+	}
+	return 0;
+}
+
+/* Set up fc to cast column attnum to target as CAST does; false if it cannot. */
+static bool
+fast_col(FastCol *fc, TupleDesc desc, AttrNumber attnum, Oid target)
+{
+	Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
+	Oid			funcid = InvalidOid;
+	Oid			func;
+	bool		isvarlena;
+
+	memset(fc, 0, sizeof(*fc));
+	fc->attnum = attnum;
+	fc->typlen = att->attlen;
+	fc->collation = att->attcollation;
+	if (get_typtype(att->atttypid) != TYPTYPE_BASE)
+		return false;
+	switch (find_coercion_pathway(target, att->atttypid, COERCION_EXPLICIT, &funcid))
+	{
+		case COERCION_PATH_RELABELTYPE:
+			fc->mode = FAST_SAME;
+			return true;
+		case COERCION_PATH_FUNC:
+			if (get_func_nargs(funcid) != 1)
+				return false;
+			fmgr_info_cxt(funcid, &fc->fn, TopMemoryContext);
+			fc->mode = FAST_FUNC;
+			return true;
+		case COERCION_PATH_COERCEVIAIO:
+			getTypeOutputInfo(att->atttypid, &func, &isvarlena);
+			fmgr_info_cxt(func, &fc->fn, TopMemoryContext);
+			getTypeInputInfo(target, &func, &fc->ioparam);
+			fmgr_info_cxt(func, &fc->in, TopMemoryContext);
+			fc->mode = FAST_IO;
+			return true;
+		default:
+			return false;
+	}
+}
+
+static Oid
+type_oid_of(const char *name)
+{
+	if (strcmp(name, "pg_catalog.text") == 0)
+		return TEXTOID;
+	if (strcmp(name, "pg_catalog.int8") == 0)
+		return INT8OID;
+	if (strcmp(name, "pg_catalog.int4") == 0)
+		return INT4OID;
+	return TIMESTAMPTZOID;
+}
+
+/* Whether the attachment can take the fast path; fills entry->cols. */
+static bool
+fast_setup(AttachEntry *entry, Relation rel, char **exprs)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	Oid			pk = RelationGetPrimaryKeyIndex(rel);
+	HeapTuple	tp;
+	Form_pg_index index;
+	AttrNumber	keyatt;
+	int			nargs;
+	const AttachArg *args = kind_args(entry->kind, &nargs);
+
+	if (!OidIsValid(pk))
+		return false;
+	tp = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pk));
+	if (!HeapTupleIsValid(tp))
+		return false;
+	index = (Form_pg_index) GETSTRUCT(tp);
+	keyatt = index->indnkeyatts == 1 ? index->indkey.values[0] : 0;
+	ReleaseSysCache(tp);
+	if (keyatt <= 0 || !fast_col(&entry->cols[0], desc, keyatt, TEXTOID))
+		return false;
+	for (int i = 0; i < nargs; i++)
+	{
+		AttrNumber	attnum;
+
+		if (exprs[i] == NULL)
+		{
+			memset(&entry->cols[i + 1], 0, sizeof(FastCol));
+			entry->cols[i + 1].mode = FAST_NULL;
+			continue;
+		}
+		attnum = bare_column(desc, exprs[i]);
+		if (attnum <= 0 || !fast_col(&entry->cols[i + 1], desc, attnum, type_oid_of(args[i].type)))
+			return false;
+	}
+	entry->ncols = nargs + 1;
+	return true;
+}
+
+static Datum
+fast_value(FastCol *fc, HeapTuple tuple, TupleDesc desc, bool *isnull)
+{
+	Datum		d;
+
+	if (fc->mode == FAST_NULL)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	d = heap_getattr(tuple, fc->attnum, desc, isnull);
+	if (*isnull)
+		return (Datum) 0;
+	if (fc->typlen == -1)
+		d = PointerGetDatum(PG_DETOAST_DATUM_PACKED(d));
+	switch (fc->mode)
+	{
+		case FAST_FUNC:
+			return FunctionCall1Coll(&fc->fn, fc->collation, d);
+		case FAST_IO:
+			return InputFunctionCall(&fc->in, OutputFunctionCall(&fc->fn, d), fc->ioparam, -1);
+		default:
+			return d;
+	}
+}
+
 /* ---- the entry of an attached table ---- */
 
 /* a copy in the context of the SPI caller, which outlives this SPI call */
@@ -401,6 +574,7 @@ attach_entry(Relation rel)
 	entry->lines = lines;
 	entry->eval = plan;
 	entry->key = keyplan;
+	entry->fast = fast_setup(entry, rel, exprs);
 	entry->valid = true;
 	return entry;
 }
@@ -427,6 +601,12 @@ eval_plan(SPIPlanPtr plan, Relation rel, HeapTuple tuple, Datum *values, bool *n
 static void
 eval_row(AttachEntry *entry, Relation rel, HeapTuple tuple, Datum *values, bool *nulls)
 {
+	if (entry->fast)
+	{
+		for (int i = 0; i < entry->ncols; i++)
+			values[i] = fast_value(&entry->cols[i], tuple, RelationGetDescr(rel), &nulls[i]);
+		return;
+	}
 	eval_plan(entry->eval, rel, tuple, values, nulls);
 }
 
@@ -437,6 +617,8 @@ eval_key(AttachEntry *entry, Relation rel, HeapTuple tuple)
 	Datum		key;
 	bool		isnull;
 
+	if (entry->fast)
+		return fast_value(&entry->cols[0], tuple, RelationGetDescr(rel), &isnull);
 	eval_plan(entry->key, rel, tuple, &key, &isnull);
 	return key;
 }
