@@ -37,6 +37,16 @@ CREATE TABLE public.shop_lines (
     sku      text NOT NULL,
     qty      integer NOT NULL);
 SELECT backorder.attach_order_lines('public.shop_lines', 'order_no', 'sku', 'qty', line_no => 'line_no');
+CREATE TABLE public.shop_variants (id integer PRIMARY KEY, sku text NOT NULL);
+INSERT INTO public.shop_variants SELECT i, 'S' || i FROM generate_series(1, 100) i;
+CREATE TABLE public.shop_items (
+    id         bigserial PRIMARY KEY,
+    order_no   text NOT NULL,
+    line_no    integer NOT NULL,
+    variant_id integer NOT NULL,
+    qty        integer NOT NULL);
+SELECT backorder.attach_order_lines('public.shop_items', 'order_no',
+  '(SELECT v.sku FROM public.shop_variants v WHERE v.id = variant_id)', 'qty', line_no => 'line_no');
 INSERT INTO backorder.items (sku) SELECT 'S' || i FROM generate_series(1, 100) i;
 INSERT INTO backorder.receipts (sku, quantity) SELECT 'S' || i, 1000000000 FROM generate_series(1, 100) i;
 SQL
@@ -52,6 +62,12 @@ INSERT INTO public.shop_lines (order_no, line_no, sku, qty)
 VALUES (nextval('public.bench_order_seq')::text, 1, 'S' || :s, 1);
 SQL
 
+cat >"$work/lookup.sql" <<'SQL'
+\set s random(1, 100)
+INSERT INTO public.shop_items (order_no, line_no, variant_id, qty)
+VALUES (nextval('public.bench_order_seq')::text, 1, :s, 1);
+SQL
+
 run() {   # run NAME -> tps
   psql -X -q -d "$db" -c "VACUUM ANALYZE" >/dev/null 2>&1 || true
   pgbench -n -M prepared -c "$clients" -j "$clients" -T "$seconds" -f "$work/$1.sql" "$db" 2>/dev/null \
@@ -59,15 +75,17 @@ run() {   # run NAME -> tps
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
-: >"$work/direct.tps"; : >"$work/attached.tps"
+: >"$work/direct.tps"; : >"$work/attached.tps"; : >"$work/lookup.tps"; : >"$work/r1"; : >"$work/r2"
 for ((r = 1; r <= rounds; r++)); do
-  d=$(run direct); a=$(run attached)
-  echo "round $r: direct $d tps, attached $a tps"
-  echo "$d" >>"$work/direct.tps"; echo "$a" >>"$work/attached.tps"
+  d=$(run direct); a=$(run attached); l=$(run lookup)
+  echo "round $r: direct $d tps, attached $a tps, lookup $l tps"
+  echo "$d" >>"$work/direct.tps"; echo "$a" >>"$work/attached.tps"; echo "$l" >>"$work/lookup.tps"
+  awk -v d="$d" -v a="$a" 'BEGIN {print d / a}' >>"$work/r1"
+  awk -v d="$d" -v l="$l" 'BEGIN {print d / l}' >>"$work/r2"
 done
-d=$(median <"$work/direct.tps"); a=$(median <"$work/attached.tps")
-ratio=$(awk -v d="$d" -v a="$a" 'BEGIN {printf "%.2f", d / a}')
-echo "direct INSERT INTO backorder.order_lines: $d tps (median of $rounds, $clients clients, ${seconds}s)"
-echo "attached INSERT INTO public.shop_lines:   $a tps"
-echo "cost ratio attached/direct: $ratio (target <= 1.5)"
+echo "direct INSERT INTO backorder.order_lines: $(median <"$work/direct.tps") tps (median of $rounds, $clients clients, ${seconds}s)"
+echo "attached, bare columns:                   $(median <"$work/attached.tps") tps"
+echo "attached, sku by a lookup:                $(median <"$work/lookup.tps") tps"
+printf 'cost ratio attached/direct: %.2f (median of the rounds; target <= 1.5)\n' "$(median <"$work/r1")"
+printf 'cost ratio lookup/direct:   %.2f (median of the rounds)\n' "$(median <"$work/r2")"
 psql -X -q -A -t -d "$db" -c "SELECT 'check: ' || count(*) || ' problems' FROM backorder.check()"
