@@ -6,7 +6,9 @@
  * item row, then order lines, then their backorder rows, and last the SKU's
  * promise lock (eta.c).  Several items are always locked in sku order.  A
  * priority update locks its line first (the executor does) and then only
- * backorder rows and the promise lock, never the item row.
+ * backorder rows and the promise lock, never the item row.  A row written
+ * to an attached shop table (attach.c) is locked by the shop's statement
+ * before the engine takes any of these: shop rows come first.
  *-------------------------------------------------------------------------
  */
 #ifndef BACKORDER_H
