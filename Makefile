@@ -5,12 +5,14 @@ EXTVERSION = $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTENS
 MODULE_big = backorder
 OBJS = src/backorder.o src/spi_util.o src/errors.o src/guard.o src/placement.o \
        src/allocation.o src/ledger.o src/purchase_orders.o src/eta.o src/events.o src/stats.o \
-       src/cancel_order.o src/holds.o src/channels.o
+       src/cancel_order.o src/holds.o src/channels.o \
+       src/attach.o
 
 # the install script of the current version is built from its parts, in this
 # order; sql/backorder--1.0.sql is 1.0 frozen as it shipped (never edited), and
 # sql/backorder--A--B.sql are the hand-written upgrade scripts
-SQL_PARTS = sql/schema.sql sql/engine.sql sql/holds.sql sql/api.sql sql/views.sql sql/analytics.sql sql/channels.sql
+SQL_PARTS = sql/schema.sql sql/engine.sql sql/holds.sql sql/api.sql sql/views.sql sql/analytics.sql sql/channels.sql \
+             sql/attach.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = sql/$(EXTENSION)--1.0.sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 

@@ -19,6 +19,9 @@
  * deadlock detector decides (40P01 for one of them).
  * The availability feed (channels.c) reads the items a transaction changed
  * at its commit, when it holds every lock it will take, and locks no row.
+ * A row written to an attached shop table (attach.c) is locked by the
+ * shop's statement before the engine takes any of these: shop rows come
+ * first.
  *-------------------------------------------------------------------------
  */
 #ifndef BACKORDER_H
@@ -94,6 +97,20 @@ typedef enum BoPlanKey
 	PLAN_ITEM_SET_ALL_10,
 	PLAN_ITEM_RESERVE_10,
 	PLAN_EVENTS_AVAILABILITY,
+	/* attach.c */
+	PLAN_ATTACH_DEF,
+	PLAN_ATTACH_PLACE,
+	PLAN_ATTACH_FIND,
+	PLAN_ATTACH_REKEY,
+	PLAN_ATTACH_CANCEL,
+	PLAN_ATTACH_SHIP,
+	PLAN_ATTACH_RECEIVE,
+	PLAN_ATTACH_EXISTS,
+	PLAN_ATTACH_LINES_OF,
+	PLAN_ATTACH_LINES_ANY,
+	PLAN_ATTACH_INSERT,
+	PLAN_ATTACH_DELETE,
+	PLAN_ATTACH_DROPPED,
 	BO_PLAN_COUNT
 } BoPlanKey;
 
