@@ -9,7 +9,8 @@ OBJS = src/backorder.o src/spi_util.o src/errors.o src/guard.o src/placement.o \
 # the install script of the current version is built from its parts, in this
 # order; sql/backorder--1.0.sql is 1.0 frozen as it shipped (never edited), and
 # sql/backorder--A--B.sql are the hand-written upgrade scripts
-SQL_PARTS = sql/schema.sql sql/engine.sql sql/api.sql sql/views.sql sql/analytics.sql
+SQL_PARTS = sql/schema.sql sql/engine.sql sql/api.sql sql/views.sql sql/analytics.sql \
+            sql/comments.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = sql/$(EXTENSION)--1.0.sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
