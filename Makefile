@@ -23,7 +23,7 @@ REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
-EXTRA_CLEAN = $(DATA_built) examples/consumer
+EXTRA_CLEAN = $(DATA_built) examples/consumer build
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -43,3 +43,9 @@ examples/consumer: examples/consumer.c
 .PHONY: bench
 bench:
 	bench/run.sh
+
+# the Debian package (debian/, pg_buildext, dpkg-buildpackage), built from a
+# copy of the tree into build/deb/: see scripts/build-deb.sh
+.PHONY: deb
+deb:
+	scripts/build-deb.sh
