@@ -71,8 +71,15 @@ check_clean() {   # check_clean DB WHAT
 
 # ------------------------------------------------------------ 1. 1.0 database
 q postgres -c "CREATE DATABASE $old" -c "CREATE DATABASE $new" -c "CREATE DATABASE $rst" >/dev/null || exit 1
-q "$old" >/dev/null <<'SQL' || { echo "building the 1.0 database failed"; exit 1; }
-CREATE EXTENSION backorder VERSION '1.0';
+SQL
+# The 1.0 workload runs on the installed module, the new version's: between
+# installing a new package and ALTER EXTENSION UPDATE, every 1.0 database
+# runs the new module on its 1.0 objects, so that must work.
+q "$old" -c "CREATE EXTENSION backorder VERSION '1.0'" >/dev/null || { echo "CREATE EXTENSION VERSION '1.0' failed"; exit 1; }
+q "$old" >/dev/null 2>"$work/workload.err" <<'SQL' \
+  && ok "the 1.0 workload runs on 1.0 objects with the installed module" \
+  || { fail "the 1.0 workload runs on 1.0 objects with the installed module (a 1.0 database must keep working until ALTER EXTENSION UPDATE)"
+       sed 's/^/#   /' "$work/workload.err"; }
 INSERT INTO backorder.items (sku, backorder_limit, lead_time) VALUES
   ('A', NULL, '10 days'), ('B', 500, '5 days'), ('C', NULL, '1 day');
 INSERT INTO backorder.items (sku, policy) VALUES ('D', 'deny');
