@@ -47,7 +47,7 @@ trap cleanup EXIT
 [ -f "$pkglib/pg_cron.so" ] || { fail "pg_cron is installed ($pkglib/pg_cron.so; Debian package postgresql-15-cron)"; finish; }
 
 # the README's recipe: its cron.schedule lines for backorder
-recipe=$(grep -E "^SELECT cron\.schedule\('backorder-" README.md)
+recipe=$(grep -E "^SELECT cron\.schedule\('backorder-" README.md | awk '!seen[$0]++')
 echo "# README recipe:"
 echo "$recipe" | sed 's/^/#   /'
 check "the README schedules expire_holds() and purge_events('30 days')" \
