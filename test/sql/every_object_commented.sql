@@ -8,7 +8,7 @@ BEGIN;
 CREATE TABLE backorder.uncommented_probe (probe integer, bare integer);
 CREATE FUNCTION backorder.uncommented_probe_fn() RETURNS integer LANGUAGE sql AS 'SELECT 1';
 COMMENT ON COLUMN backorder.uncommented_probe.probe IS 'commented';
-:uncommented;
+SELECT * FROM (:uncommented) AS missing WHERE name LIKE 'backorder.uncommented\_probe%';
 ROLLBACK;
 -- the extension as installed: nothing lacks a comment
 :uncommented;
