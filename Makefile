@@ -12,7 +12,8 @@ OBJS = src/backorder.o src/spi_util.o src/errors.o src/guard.o src/placement.o \
 # order; sql/backorder--1.0.sql is 1.0 frozen as it shipped (never edited), and
 # sql/backorder--A--B.sql are the hand-written upgrade scripts
 SQL_PARTS = sql/schema.sql sql/engine.sql sql/holds.sql sql/api.sql sql/views.sql sql/analytics.sql sql/channels.sql \
-             sql/attach.sql
+             sql/attach.sql \
+             sql/comments.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = sql/$(EXTENSION)--1.0.sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
@@ -25,7 +26,7 @@ REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
-EXTRA_CLEAN = $(DATA_built) examples/consumer examples/channel_sync
+EXTRA_CLEAN = $(DATA_built) examples/consumer examples/channel_sync build
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -47,3 +48,9 @@ examples/channel_sync: examples/channel_sync.c
 .PHONY: bench
 bench:
 	bench/run.sh
+
+# the Debian package (debian/, pg_buildext, dpkg-buildpackage), built from a
+# copy of the tree into build/deb/: see scripts/build-deb.sh
+.PHONY: deb
+deb:
+	scripts/build-deb.sh

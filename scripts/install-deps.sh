@@ -8,6 +8,10 @@ set -euo pipefail
 # postgresql-server-dev-15: PGXS, pg_regress, pg_isolation_regress;
 # postgresql-15-pgtap + libtap-parser-sourcehandler-pgtap-perl: pgTAP and
 # pg_prove; libpq-dev: examples/consumer.c; python3: the model check.
+# Release (make deb, test/scripts/deb.sh, cron.sh, meta.sh):
+# dpkg-dev + debhelper + fakeroot: dpkg-buildpackage and dh;
+# postgresql-server-dev-all: pg_buildext and dh's pgxs_loop sequence;
+# postgresql-15-cron: pg_cron for test/scripts/cron.sh.
 PACKAGES=(
   build-essential
   postgresql-15
@@ -16,6 +20,11 @@ PACKAGES=(
   libtap-parser-sourcehandler-pgtap-perl
   libpq-dev
   python3
+  dpkg-dev
+  debhelper
+  fakeroot
+  postgresql-server-dev-all
+  postgresql-15-cron
 )
 
 missing=()
