@@ -68,12 +68,11 @@ now_ns() { date +%s%N; }
 
 # as_pg CMD...: run as the formation's owner, with no PG* variable of the
 # outer cluster and pg_autoctl's configuration and state under $work
-as_pg() {
-  local envs=(env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE -u PGDATA -u PGPASSWORD
-              HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
-              XDG_RUNTIME_DIR="$work/run" PATH="$bindir:$PATH" PG_CONFIG="$bindir/pg_config")
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "${envs[@]}" "$@"; else "${envs[@]}" "$@"; fi
-}
+as_pg_cmd=(env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE -u PGDATA -u PGPASSWORD
+           HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
+           XDG_RUNTIME_DIR="$work/run" PATH="$bindir:$PATH" PG_CONFIG="$bindir/pg_config")
+[ "$(id -u)" = 0 ] && as_pg_cmd=(runuser -u postgres -- "${as_pg_cmd[@]}")
+as_pg() { "${as_pg_cmd[@]}" "$@"; }
 if [ "$(id -u)" = 0 ]; then chown postgres "$work"; fi
 as_pg mkdir -p "$work/config" "$work/data" "$work/run"
 
@@ -100,19 +99,11 @@ shop="host=127.0.0.1,127.0.0.1 port=$p1,$p2 dbname=shop user=postgres target_ses
 declare -A group_of
 start_node() {
   local name=$1
-  if [ "$(id -u)" = 0 ]; then
-    setsid runuser -u postgres -- env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE -u PGDATA \
-      HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" \
-      XDG_RUNTIME_DIR="$work/run" PATH="$bindir:$PATH" PG_CONFIG="$bindir/pg_config" \
-      pg_autoctl run --pgdata "$work/$name" >>"$work/$name.log" 2>&1 </dev/null &
-  else
-    setsid env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE -u PGDATA \
-      HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" \
-      XDG_RUNTIME_DIR="$work/run" PATH="$bindir:$PATH" PG_CONFIG="$bindir/pg_config" \
-      pg_autoctl run --pgdata "$work/$name" >>"$work/$name.log" 2>&1 </dev/null &
-  fi
-  group_of[$name]=$!		# setsid in a background job: its pid is the group's id
-  groups+=($!)
+  # in a subshell, so that the shell does not report the job when it is killed
+  ( setsid "${as_pg_cmd[@]}" pg_autoctl run --pgdata "$work/$name" >>"$work/$name.log" 2>&1 </dev/null &
+    echo $! >"$work/$name.pgid" )
+  group_of[$name]=$(cat "$work/$name.pgid")	# setsid in a background job: its pid is the group's id
+  groups+=("${group_of[$name]}")
 }
 
 # postmaster_pid NAME: the pid in the node's postmaster.pid, or nothing
@@ -175,12 +166,17 @@ mon "ALTER SYSTEM SET pgautofailover.health_check_timeout = 2000" >/dev/null
 mon "ALTER SYSTEM SET pgautofailover.health_check_max_retries = 2" >/dev/null
 mon "ALTER SYSTEM SET pgautofailover.health_check_retry_delay = 1000" >/dev/null
 mon "ALTER SYSTEM SET pgautofailover.node_considered_unhealthy_timeout = 6000" >/dev/null
+# how long the monitor waits for a lost primary to demote itself before it
+# promotes the standby: above the keepers' network_partition_timeout (below)
+mon "ALTER SYSTEM SET pgautofailover.primary_demote_timeout = 8000" >/dev/null
 mon "SELECT pg_reload_conf()" >/dev/null
 
 create_node() {   # create_node NAME PORT
   as_pg pg_autoctl create postgres "${common[@]}" --pgdata "$work/$1" --pgport "$2" \
     --pghost 127.0.0.1 --listen 127.0.0.1 --name "$1" --dbname shop --monitor "$monitor_uri" \
     >"$work/create-$1.log" 2>&1 || { cat "$work/create-$1.log"; exit 1; }
+  # a primary that sees neither the monitor nor its standby for 5 s demotes itself
+  as_pg pg_autoctl config set --pgdata "$work/$1" timeout.network_partition_timeout 5 >/dev/null
 }
 t0=$SECONDS
 create_node node1 "$p1"
@@ -227,8 +223,8 @@ SELECT 'check ' || count(*) FROM backorder.check();
 $channel_stock;
 SQL
   ); then
-    out=$(printf '%s' "$out" | grep -v '^$' | paste -sd ',' | sed 's/,/, /g')
-    if [[ "$out" == "in recovery true, read only on,"* && "$out" == *"check 0"* ]]; then
+    out=$(printf '%s' "$out" | grep -v '^$' | paste -sd ';' | sed 's/;/; /g')
+    if [[ "$out" == "in recovery true, read only on;"* && "$out" == *"check 0"* ]]; then
       ok "standby reads ($when): $out"
     else
       fail "standby reads ($when): $out"
@@ -245,24 +241,29 @@ cat >"$work/order.sql" <<'EOF'
 \set s1 (case when random(1, 100) <= 60 then random(1, 4) else random(5, 20) end)
 \set s2 (case when random(1, 100) <= 60 then random(1, 4) else random(5, 20) end)
 \set s3 (case when random(1, 100) <= 60 then random(1, 4) else random(5, 20) end)
+\set q1 random(1, 3)
+\set q2 random(1, 3)
+\set q3 random(1, 3)
 \set oid random(1, 999999999999)
 SELECT count(*) FROM backorder.place_order('fo' || :cid || '-' || :oid,
   (SELECT jsonb_agg(jsonb_build_object('line_no', i, 'sku', 'FO-' || (ARRAY[:s1, :s2, :s3])[i],
-                                       'quantity', random(1, 3)))
+                                       'quantity', (ARRAY[:q1, :q2, :q3])[i]))
      FROM generate_series(1, :n) i));
 \shell echo :cid :oid :n $(date +%s%N) >> :ack
 EOF
 cat >"$work/receipt.sql" <<'EOF'
 \set s (case when random(1, 100) <= 60 then random(1, 4) else random(5, 20) end)
-INSERT INTO backorder.receipts (sku, quantity, reference) VALUES ('FO-' || :s, random(1, 8), 'failover');
+\set q random(1, 8)
+INSERT INTO backorder.receipts (sku, quantity, reference) VALUES ('FO-' || :s, :q, 'failover');
 EOF
 # cancellation: 1 or 2 open units of a line; a racing one can leave fewer (BO004)
 cat >"$work/cancel.sql" <<'EOF'
 \set s random(1, 20)
+\set q random(1, 2)
 DO $$
 BEGIN
   INSERT INTO backorder.cancellations (order_id, line_no, quantity, reason)
-  SELECT l.order_id, l.line_no, LEAST(l.reserved + l.backordered, random(1, 2)::int), 'failover'
+  SELECT l.order_id, l.line_no, LEAST(l.reserved + l.backordered, :q), 'failover'
     FROM backorder.order_lines l
    WHERE l.sku = 'FO-' || :s AND l.reserved + l.backordered > 0
    LIMIT 1;
@@ -416,7 +417,12 @@ done
 touch "$work/stop"
 for p in "${bg[@]}"; do [ "$p" = "$consumer" ] || wait "$p" 2>/dev/null || true; done
 primary=$(node_in primary)
-pport=$(port_of "${primary:-node1}")
+if [ -z "$primary" ]; then
+  fail "end: no primary: $(states)"
+  printf '  - %s\n' "${failures[@]}"
+  exit 1
+fi
+pport=$(port_of "$primary")
 deadline=$((SECONDS + 90))
 while ((SECONDS < deadline)); do
   [ "$(on "$pport" -c "SELECT count(*) FROM backorder.events WHERE claimed_at IS NULL")" = 0 ] && break
