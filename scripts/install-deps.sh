@@ -7,7 +7,8 @@ set -euo pipefail
 # build-essential: gcc, make; postgresql-15: the server and pg_virtualenv;
 # postgresql-server-dev-15: PGXS, pg_regress, pg_isolation_regress;
 # postgresql-15-pgtap + libtap-parser-sourcehandler-pgtap-perl: pgTAP and
-# pg_prove; libpq-dev: examples/consumer.c; python3: the model check.
+# pg_prove; libpq-dev: examples/consumer.c; python3: the model check;
+# postgresql-15-auto-failover: pg_autoctl, for test/scripts/failover.sh.
 PACKAGES=(
   build-essential
   postgresql-15
@@ -16,6 +17,7 @@ PACKAGES=(
   libtap-parser-sourcehandler-pgtap-perl
   libpq-dev
   python3
+  postgresql-15-auto-failover
 )
 
 missing=()

@@ -23,7 +23,8 @@
 #    place_order(order_id, lines, hold_id) when backorder.holds exists.  An
 #    order is written to the client's log (\shell, run by pgbench only after
 #    the autocommit statement returned, i.e. after COMMIT was acknowledged)
-#    with its number of lines and the time;
+#    with its number of lines, the port of the server that committed it and
+#    the time;
 #  - examples/consumer claiming events, stdout and stderr into one file (so
 #    the order of batches and "connection lost" lines is kept).
 #
@@ -248,8 +249,8 @@ cat >"$work/order.sql" <<'EOF'
 SELECT count(*) FROM backorder.place_order('fo' || :cid || '-' || :oid,
   (SELECT jsonb_agg(jsonb_build_object('line_no', i, 'sku', 'FO-' || (ARRAY[:s1, :s2, :s3])[i],
                                        'quantity', (ARRAY[:q1, :q2, :q3])[i]))
-     FROM generate_series(1, :n) i));
-\shell echo :cid :oid :n $(date +%s%N) >> :ack
+     FROM generate_series(1, :n) i)) AS placed, inet_server_port() AS port \gset
+\shell echo :cid :oid :n :port $(date +%s%N) >> :ack
 EOF
 cat >"$work/receipt.sql" <<'EOF'
 \set s (case when random(1, 100) <= 60 then random(1, 4) else random(5, 20) end)
@@ -279,10 +280,10 @@ cat >"$work/hold.sql" <<'EOF'
 \set q random(1, 2)
 \set oid random(1, 999999999999)
 INSERT INTO backorder.holds (hold_id, sku, quantity) VALUES ('cart-' || :cid || '-' || :oid, 'FO-' || :s, :q);
-SELECT count(*) FROM backorder.place_order('fo' || :cid || '-' || :oid,
+SELECT count(*) AS placed, inet_server_port() AS port FROM backorder.place_order('fo' || :cid || '-' || :oid,
   jsonb_build_array(jsonb_build_object('line_no', 1, 'sku', 'FO-' || :s, 'quantity', :q)),
-  'cart-' || :cid || '-' || :oid);
-\shell echo :cid :oid 1 $(date +%s%N) >> :ack
+  'cart-' || :cid || '-' || :oid) \gset
+\shell echo :cid :oid 1 :port $(date +%s%N) >> :ack
 EOF
 scripts=(-f "$work/order.sql@50" -f "$work/receipt.sql@20" -f "$work/cancel.sql@10")
 if [ "$(on "$p1" -c "SELECT to_regclass('backorder.holds') IS NOT NULL")" = t ]; then
@@ -359,11 +360,13 @@ for round in $(seq 1 "$rounds"); do
   if [[ "$s" != wait_primary && "$s" != primary ]]; then
     fail "round $round: $secondary not promoted within 120 s: $(states)"; break
   fi
-  # the first order acknowledged after the kill (by the only writable node: the new primary)
+  # the first order acknowledged by the new primary after the kill (the
+  # client wrote down the server port its place_order ran on)
+  new_port=$(port_of "$secondary")
   deadline=$((SECONDS + 60))
   first=""
   while ((SECONDS < deadline)); do
-    first=$(cat "$work"/ack.* | awk -v k="$t_kill" '$4 > k { print $4 }' | sort -n | head -1)
+    first=$(cat "$work"/ack.* | awk -v k="$t_kill" -v p="$new_port" '$4 == p && $5 > k { print $5 }' | sort -n | head -1)
     [ -n "$first" ] && break
     sleep 0.2
   done
@@ -376,7 +379,6 @@ for round in $(seq 1 "$rounds"); do
   echo "failover: round $round: $secondary promoted $ms_promoted ms after the kill;" \
        "first order accepted by it $ms_first ms after the kill"
 
-  new_port=$(port_of "$secondary")
   m=$(missing_orders "$new_port")
   if [ "$m" = 0 ]; then
     ok "round $round: all $(wc -l <"$work/acked.tsv") acknowledged orders are on the new primary $secondary"
