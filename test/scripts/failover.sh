@@ -365,6 +365,9 @@ for round in $(seq 1 "$rounds"); do
   if [[ "$s" != wait_primary && "$s" != primary ]]; then
     fail "round $round: $secondary not promoted within 120 s: $(states)"; break
   fi
+  # the old primary comes back (its pg_autoctl started again): it rejoins as
+  # secondary while the checks below run
+  start_node "$primary"
   # the first order acknowledged by the new primary after the kill (the
   # client wrote down the server port its place_order ran on)
   new_port=$(port_of "$secondary")
@@ -410,8 +413,6 @@ for round in $(seq 1 "$rounds"); do
     fail "round $round: the consumer is not connected to the new primary after 90 s: $(tail -3 "$work/consumer.log")"
   fi
 
-  # the old primary rejoins as secondary
-  start_node "$primary"
   if wait_states 240 "$(printf '%s\n' "$primary:secondary/secondary" "$secondary:primary/primary" | sort | paste -sd ' ')"; then
     ok "round $round: $primary rejoined as secondary ($(( ($(now_ns) - t_kill) / 1000000000 )) s after the kill)"
   else
@@ -450,7 +451,7 @@ grep -h 'error' "$work"/client.*.log | grep -v -e 'could not create connection' 
   -e 'Run was aborted' -e 'aborted in command [0-9]* (SQL)' -e 'perhaps the backend died' \
   -e 'server closed the connection' -e 'terminating connection' -e 'no connection to the server' \
   -e 'read-only' -e 'shutting down' >"$work/client.errors" || true
-aborted=$(grep -h -c 'aborted in command [0-9]* (SQL)' "$work"/client.*.log | awk '{ s += $1 } END { print s + 0 }')
+aborted=$(cat "$work"/client.*.log | grep -c 'aborted in command [0-9]* (SQL)' || true)
 if [ -s "$work/client.errors" ]; then
   fail "clients: errors other than a lost connection: $(sort "$work/client.errors" | uniq -c | sort -rn | head -5)"
 fi
