@@ -66,6 +66,9 @@ groups=()		# process groups of the pg_autoctl services started here
 ok()   { echo "ok: $*"; }
 fail() { echo "FAIL: $*"; failures+=("$*"); }
 now_ns() { date +%s%N; }
+# the formation's owner (pg_autoctl refuses root) and superuser of its clusters
+owner=$(id -un)
+[ "$(id -u)" = 0 ] && owner=postgres
 
 # as_pg CMD...: run as the formation's owner, with no PG* variable of the
 # outer cluster and pg_autoctl's configuration and state under $work
@@ -94,7 +97,7 @@ p2=$(free_port); ports+=("$p2")
 port_of() { case $1 in node1) echo "$p1" ;; node2) echo "$p2" ;; esac; }
 
 monitor_uri="postgres://autoctl_node@127.0.0.1:$pm/pg_auto_failover?sslmode=disable"
-shop="host=127.0.0.1,127.0.0.1 port=$p1,$p2 dbname=shop user=postgres target_session_attrs=read-write connect_timeout=3"
+shop="host=127.0.0.1,127.0.0.1 port=$p1,$p2 dbname=shop user=$owner target_session_attrs=read-write connect_timeout=3"
 
 # start_node NAME: `pg_autoctl run` for $work/NAME, in a process group of its own
 declare -A group_of
@@ -134,9 +137,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # mon SQL: a query on the monitor
-mon() { psql -X -q -At -h 127.0.0.1 -p "$pm" -U postgres -d pg_auto_failover -c "$1"; }
+mon() { psql -X -q -At -h 127.0.0.1 -p "$pm" -U "$owner" -d pg_auto_failover -c "$1"; }
 # on PORT SQL...: a query on a data node's shop database
-on() { local port=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d shop "$@"; }
+on() { local port=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U "$owner" -d shop "$@"; }
 # states: "node1:primary/primary node2:secondary/secondary" (reported/goal)
 states() { mon "SELECT string_agg(nodename || ':' || reportedstate || '/' || goalstate, ' ' ORDER BY nodename) FROM pgautofailover.node" 2>/dev/null || true; }
 # node_in STATE: the node whose reported and goal states are STATE
@@ -506,6 +509,7 @@ if grep -q 'connected again' "$work/consumer.log"; then
   echo "failover: consumer stderr:"; grep -v '^{' "$work/consumer.log" | sed 's/^/    /' | tail -20
 fi
 
+echo "failover: done in $SECONDS s"
 echo "failover: times from kill to promotion (ms): ${fail_times[*]:-none}; to the first accepted order (ms): ${first_order_times[*]:-none}"
 if ((${#failures[@]})); then
   echo "failover: ${#failures[@]} check(s) failed:"
