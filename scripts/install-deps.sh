@@ -12,6 +12,7 @@ set -euo pipefail
 # dpkg-dev + debhelper + fakeroot: dpkg-buildpackage and dh;
 # postgresql-server-dev-all: pg_buildext and dh's pgxs_loop sequence;
 # postgresql-15-cron: pg_cron for test/scripts/cron.sh.
+# postgresql-15-auto-failover: pg_autoctl, for test/scripts/failover.sh.
 PACKAGES=(
   build-essential
   postgresql-15
@@ -25,6 +26,7 @@ PACKAGES=(
   fakeroot
   postgresql-server-dev-all
   postgresql-15-cron
+  postgresql-15-auto-failover
 )
 
 missing=()
