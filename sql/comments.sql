@@ -153,3 +153,11 @@ COMMENT ON FUNCTION @extschema@.tg_po_update() IS
   'Trigger: allows the changes users may make to a purchase-order line and keeps its status';
 COMMENT ON FUNCTION @extschema@.tg_eta_flush() IS
   'Trigger: recomputes the promised dates of the skus a statement touched';
+
+-- 1.1 view columns
+COMMENT ON COLUMN @extschema@.stock_levels.held IS 'units of on-hand stock kept for carts by active holds (1.1)';
+COMMENT ON COLUMN @extschema@.channel_stock.channel IS 'the sales channel';
+COMMENT ON COLUMN @extschema@.channel_stock.sku IS 'the item';
+COMMENT ON COLUMN @extschema@.channel_stock.available IS 'the item''s available units: on_hand - reserved - held';
+COMMENT ON COLUMN @extschema@.channel_stock.published IS 'units the channel may offer: greatest(0, floor(available * share) - buffer)';
+COMMENT ON COLUMN @extschema@.channel_stock.orderable IS 'the channel may take orders: published > 0, or it takes backorders for an allow item below its backorder_limit';
