@@ -14,8 +14,8 @@
 #     since touched its sku, so it still holds its units: checked before the
 #     job is scheduled) is expired by the pg_cron run alone: status expired,
 #     held 0, the item's held back to 0, its units available; a hold not yet
-#     due stays active.  SKIPPED (printed) only while backorder.expire_holds()
-#     does not exist (the holds feature not merged);
+#     due stays active (a failure when backorder.expire_holds()
+#     does not exist);
 #   - purge_events('30 days'): a claimed event older than 30 days is gone,
 #     a recent claimed one and an old unclaimed one stay;
 #   - cron.job_run_details shows a succeeded run of each job.
@@ -103,7 +103,7 @@ SQL
                FROM backorder.holds h JOIN backorder.items i USING (sku) JOIN backorder.stock_levels s USING (sku)
               WHERE h.hold_id = 'cart-due' AND h.expires_at <= now()")" "active/3 3 2"
 else
-  skip "expire_holds by pg_cron: backorder.expire_holds() does not exist (the holds feature is not merged yet)"
+  fail "expire_holds by pg_cron: backorder.expire_holds() does not exist"
 fi
 
 # ------------------------------------------------- the README's jobs, faster

@@ -483,8 +483,51 @@ check_clean "$rst" "the restored database after the next steps"
 # Use skus A, B, C (allow) and D (deny) and new order ids; do not assume
 # exact stock numbers beyond what the step itself sets up.
 # ============================================================================
+# Cart holds on an item of the 1.0 workload: a hold keeps units, the order
+# with its hold_id converts it.
+holds_on_old_data() {   # DB WHAT
+  local db=$1 what=$2
+  q "$db" -c "INSERT INTO backorder.receipts (sku, quantity, reference) VALUES ('A', 1000, 'upgrade check')" >/dev/null
+  check "holds on $what: a hold on an old item holds its units" \
+    "$(val "$db" "INSERT INTO backorder.holds (hold_id, sku, quantity) VALUES ('upg-cart', 'A', 2) RETURNING held || ' ' || status")" \
+    "2 active"
+  check "holds on $what: items.held counts it" \
+    "$(val "$db" "SELECT held FROM backorder.items WHERE sku = 'A'")" "2"
+  check "holds on $what: the order with the cart's hold_id converts it" \
+    "$(val "$db" "SELECT reserved || ' ' || status FROM backorder.place_order('UPG-H1', '[{\"line_no\": 1, \"sku\": \"A\", \"quantity\": 2}]', 'upg-cart')") $(val "$db" "SELECT status || ' ' || held FROM backorder.holds WHERE hold_id = 'upg-cart'")" \
+    "2 reserved converted 0"
+  check_clean "$db" "$what after holds"
+}
+
+# Sales channels: with a channel, a receipt writes availability_changed.
+channels_on_old_data() {   # DB WHAT
+  local db=$1 what=$2
+  q "$db" -c "INSERT INTO backorder.channels (channel, buffer, share) VALUES ('upg-web', 1, 0.5)" >/dev/null
+  check "channels on $what: channel_stock has a row per item" \
+    "$(val "$db" "SELECT (SELECT count(*) FROM backorder.channel_stock) = (SELECT count(*) FROM backorder.items)")" "t"
+  local before
+  before=$(val "$db" "SELECT available FROM backorder.stock_levels WHERE sku = 'A'")
+  q "$db" -c "INSERT INTO backorder.receipts (sku, quantity) VALUES ('A', 3)" >/dev/null
+  check "channels on $what: a receipt writes availability_changed with old and new" \
+    "$(val "$db" "SELECT quantity || ' ' || (detail->>'old') || ' ' || (detail->>'new') FROM backorder.events WHERE kind = 'availability_changed' AND sku = 'A' ORDER BY id DESC LIMIT 1")" \
+    "$((before + 3)) $before $((before + 3))"
+}
+
+# Attaching: a shop table attached after the update flows into the engine.
+attach_on_old_data() {   # DB WHAT
+  local db=$1 what=$2
+  q "$db" -c "CREATE TABLE public.upg_shop_lines (id serial PRIMARY KEY, order_ref text NOT NULL, sku text NOT NULL, qty integer NOT NULL)" \
+          -c "SELECT backorder.attach_order_lines('public.upg_shop_lines', 'order_ref', 'sku', 'qty')" \
+          -c "INSERT INTO public.upg_shop_lines (order_ref, sku, qty) VALUES ('UPG-S1', 'A', 2)" >/dev/null
+  check "attach on $what: a row of an attached shop table places its line" \
+    "$(val "$db" "SELECT line_no || ' ' || quantity || ' ' || reserved FROM backorder.order_lines WHERE order_id = 'UPG-S1'")" "1 2 2"
+  check_clean "$db" "$what after attach"
+}
+
 feature_checks() {   # feature_checks DB WHAT
-  :   # e.g. holds_on_old_data "$1" "$2"; channels_on_old_data "$1" "$2"
+  holds_on_old_data "$1" "$2"
+  channels_on_old_data "$1" "$2"
+  attach_on_old_data "$1" "$2"
 }
 feature_checks "$old" "the upgraded database"
 feature_checks "$rst" "the restored database"
