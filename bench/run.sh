@@ -21,9 +21,6 @@
 # table printed and saved with the machine's description.
 #
 # Usage: bench/run.sh [--quick] [--worktree] [--out FILE]
-#   With PGSB_NAME set, the cluster is /work/tools/pgsb-run.sh's (a private
-#   copy of PostgreSQL, on a machine shared with others) instead of
-#   pg_virtualenv's.
 #   The extension is built from the last commit (HEAD), or with --worktree
 #   from the files of the working tree as they are; bench_ext then runs that
 #   build's library even if another build is installed meanwhile.
@@ -83,11 +80,6 @@ if [[ "${1:-}" != --inner ]]; then
 
     # a cluster of our own, whatever cluster the caller may be inside
     unset PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE PGSYSCONFDIR PG_CLUSTER_CONF_ROOT
-    if [[ -n "${PGSB_NAME:-}" ]]; then
-        PGSB_OPTS="-c synchronous_commit=off -c autovacuum=off" \
-            /work/tools/pgsb-run.sh "$PGSB_NAME" "$0" --inner "$MODE" "$OUT"
-        exit $?
-    fi
     pg_virtualenv -t -v 15 \
         -o synchronous_commit=off -o shared_buffers=256MB -o autovacuum=off \
         -o max_connections=50 \

@@ -4,7 +4,7 @@
 #
 # Starts its own cluster (initdb and pg_ctl from `pg_config --bindir`, in a
 # temporary directory, so it works under pg_virtualenv, scripts/test.sh, and
-# /work/tools/pgsb-run.sh alike) with shared_preload_libraries = pg_cron and
+# a private relocated copy of PostgreSQL alike) with shared_preload_libraries = pg_cron and
 # cron.database_name set, creates the extensions, and schedules the jobs of
 # the README's "Scheduling with pg_cron" section, with the very job names and
 # commands the README gives (read from README.md); only the schedule is made

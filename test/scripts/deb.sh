@@ -17,7 +17,7 @@
 #            installed package purged), `apt-get install ./….deb`, then
 #            `make installcheck` in the cluster given by PGHOST/PGPORT.  The
 #            package stays installed (the same build `make install` made).
-#   extract  (auto otherwise, e.g. under /work/tools/pgsb-run.sh, whose
+#   extract  (auto otherwise, e.g. under a private relocated copy of PostgreSQL, whose
 #            pg_config is a private relocated copy): never touches the system
 #            PostgreSQL: a scratch relocated copy of the system's PostgreSQL
 #            with every backorder file removed, the package unpacked into it
@@ -144,7 +144,7 @@ if [ "$mode" = install ]; then
   check "dpkg owns the installed control file" \
     "$(dpkg -S "$($pgc --sharedir)/extension/backorder.control" 2>/dev/null | cut -d: -f1)" "$pkg"
 else
-  # a relocated copy of the system's PostgreSQL, as /work/tools/pgsandbox.sh
+  # a relocated copy of the system's PostgreSQL, as developers on a shared machine use,
   # makes, without any backorder file, and the package unpacked into it
   scratch=$(mktemp -d /tmp/backorder-deb.XXXXXX)
   chmod 755 "$scratch"
