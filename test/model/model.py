@@ -1238,7 +1238,10 @@ class Runner:
             line = self.any_open_line() if self.rnd.random() < 0.8 else self.any_line()
             oid = line.order_id if line else "O-UNKNOWN"
         try:
-            keys = [l.key for l in self.m.orders.get(oid, []) if l.open > 0]
+            # cancel_order locks the item of every line of the order (the
+            # lines' open units are read once it holds them), so the due
+            # holds of all those skus expire first
+            keys = [l.key for l in self.m.orders.get(oid, [])]
             want = self.m.guarded(self.line_skus(keys), lambda: self.m.cancel_order(oid))
             f = None
         except Fail as e:
