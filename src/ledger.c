@@ -193,7 +193,7 @@ backorder_tg_receive(PG_FUNCTION_ARGS)
 	if (!n_po)
 	{
 		Datum		values[3];
-		char	   *po = TextDatumGetCString(d_po);
+		const char *po = received.po_id;
 
 		values[0] = d_po;
 		values[1] = d_sku;
