@@ -220,29 +220,63 @@ backorder_tg_availability_note(PG_FUNCTION_ARGS)
 
 /* ----------------------------------------------------------------- feed */
 
-/* Write one availability_changed event per noted sku whose available moved. */
+/*
+ * The event's columns, from items row i and the noted value n.before: every
+ * availability_changed event is written by one of the two plans below.
+ */
+#define FEED_AVAILABLE "(i.on_hand" OP("-") "i.reserved" OP("-") "i.held)"
+#define FEED_INSERT \
+	"INSERT INTO backorder.events (at, kind, order_id, line_no, sku, quantity, expected_at, detail)" \
+	" SELECT pg_catalog.now(), 'availability_changed', NULL, NULL, i.sku, " FEED_AVAILABLE ", NULL," \
+	"        pg_catalog.jsonb_build_object('old', n.before, 'new', " FEED_AVAILABLE ")"
+#define FEED_FILTER \
+	" WHERE " FEED_AVAILABLE OP("<>") "n.before" \
+	"   AND EXISTS (SELECT FROM backorder.channels)"
+
+/*
+ * Write one availability_changed event per noted sku whose available moved,
+ * in sku order: skus and befores are the n noted skus and their values
+ * before the transaction's first change.  The common case, a transaction
+ * that changed one item (a placement, a receipt), has a plan of its own:
+ * one index probe of items, no arrays, no sort.
+ */
 static void
-feed_write(Datum skus, Datum befores)
+feed_write(int n, Datum *skus, Datum *befores)
 {
-	static const Oid argtypes[] = {TEXTARRAYOID, INT8ARRAYOID};
 	Datum		values[2];
 	BoScope		scope;
 
 	bo_scope_enter(&scope, bo_owner());
-	values[0] = skus;
-	values[1] = befores;
-	bo_exec(bo_plan(PLAN_EVENTS_AVAILABILITY,
-					"INSERT INTO backorder.events (at, kind, order_id, line_no, sku, quantity, expected_at, detail)"
-					" SELECT pg_catalog.now(), 'availability_changed', NULL, NULL, i.sku, a.available, NULL,"
-					"        pg_catalog.jsonb_build_object('old', n.before, 'new', a.available)"
-					"   FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS n(sku, before)"
-					"   JOIN backorder.items i ON i.sku" OP("=") "n.sku"
-					"  CROSS JOIN LATERAL (SELECT i.on_hand" OP("-") "i.reserved" OP("-") "i.held AS available) a"
-					"  WHERE a.available" OP("<>") "n.before"
-					"    AND EXISTS (SELECT FROM backorder.channels)"
-					"  ORDER BY i.sku COLLATE pg_catalog.\"C\"",
-					2, argtypes),
-			values, NULL, false, 0);
+	if (n == 1)
+	{
+		static const Oid argtypes[] = {TEXTOID, INT8OID};
+
+		values[0] = skus[0];
+		values[1] = befores[0];
+		bo_exec(bo_plan(PLAN_EVENTS_AVAILABILITY_ONE,
+						FEED_INSERT
+						"   FROM backorder.items i, (SELECT $2 AS before) n"
+						FEED_FILTER
+						"   AND i.sku" OP("=") "$1",
+						2, argtypes),
+				values, NULL, false, 0);
+	}
+	else
+	{
+		static const Oid argtypes[] = {TEXTARRAYOID, INT8ARRAYOID};
+
+		values[0] = PointerGetDatum(construct_array(skus, n, TEXTOID, -1, false, TYPALIGN_INT));
+		values[1] = PointerGetDatum(construct_array(befores, n, INT8OID, sizeof(int64),
+													FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		bo_exec(bo_plan(PLAN_EVENTS_AVAILABILITY,
+						FEED_INSERT
+						"   FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS n(sku, before)"
+						"   JOIN backorder.items i ON i.sku" OP("=") "n.sku"
+						FEED_FILTER
+						"  ORDER BY i.sku COLLATE pg_catalog.\"C\"",
+						2, argtypes),
+				values, NULL, false, 0);
+	}
 	if (SPI_processed > 0)
 		Async_Notify(EVENTS_CHANNEL, NULL);
 	bo_scope_leave(&scope);
@@ -276,9 +310,7 @@ backorder_tg_availability_feed(PG_FUNCTION_ARGS)
 	/* written once: a later firing (or a later change) starts afresh */
 	notes_clear();
 
-	feed_write(PointerGetDatum(construct_array(skus, i, TEXTOID, -1, false, TYPALIGN_INT)),
-			   PointerGetDatum(construct_array(befores, i, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
-											   TYPALIGN_DOUBLE)));
+	feed_write(i, skus, befores);
 	return PointerGetDatum(NULL);
 }
 
