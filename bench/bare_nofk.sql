@@ -13,7 +13,8 @@ CREATE TABLE backorder.items (
     lead_time       interval NOT NULL DEFAULT '14 days',
     on_hand         bigint NOT NULL,
     reserved        bigint NOT NULL,
-    backordered     bigint NOT NULL
+    backordered     bigint NOT NULL,
+    held            bigint NOT NULL DEFAULT 0
 );
 
 CREATE TABLE backorder.order_lines (

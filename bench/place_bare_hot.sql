@@ -1,6 +1,6 @@
 -- bare: place one line on the one hot SKU.
 \set q random(1, 5)
 WITH r AS (UPDATE backorder.items SET reserved = reserved + :q
-            WHERE sku = 'HOT' AND on_hand - reserved >= :q RETURNING sku)
+            WHERE sku = 'HOT' AND on_hand - reserved - held >= :q RETURNING sku)
 INSERT INTO backorder.order_lines (order_id, line_no, sku, quantity, reserved, backordered, shipped, cancelled, status)
 SELECT 'o' || nextval('public.bench_order_seq'), 1, r.sku, :q, :q, 0, 0, 0, 'reserved' FROM r;

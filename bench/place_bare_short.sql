@@ -4,7 +4,7 @@
 \set n random(1, 10000)
 \set q random(1, 5)
 WITH i AS (UPDATE backorder.items SET backordered = backordered + :q
-            WHERE sku = 'Z' || :n AND on_hand - reserved < :q RETURNING sku),
+            WHERE sku = 'Z' || :n AND on_hand - reserved - held < :q RETURNING sku),
 l AS (INSERT INTO backorder.order_lines (order_id, line_no, sku, quantity, reserved, backordered, shipped, cancelled, status)
       SELECT 'o' || nextval('public.bench_order_seq'), 1, i.sku, :q, 0, :q, 0, 0, 'backordered' FROM i
       RETURNING order_id, line_no, sku, ordered_at)

@@ -31,7 +31,9 @@ CREATE TABLE backorder.items (
     on_hand         bigint NOT NULL DEFAULT 0,
     reserved        bigint NOT NULL DEFAULT 0,
     backordered     bigint NOT NULL DEFAULT 0,
-    CHECK (on_hand >= 0 AND reserved >= 0 AND reserved <= on_hand AND backordered >= 0)
+    held            bigint NOT NULL DEFAULT 0,
+    CHECK (on_hand >= 0 AND reserved >= 0 AND reserved <= on_hand AND backordered >= 0),
+    CHECK (held >= 0 AND reserved + held <= on_hand)
 );
 
 CREATE TABLE backorder.purchase_orders (
@@ -214,7 +216,7 @@ BEGIN
     -- In stock (the common case): one conditional update.  When units wait,
     -- nothing is available, so this never jumps the queue.
     UPDATE backorder.items SET reserved = reserved + NEW.quantity
-     WHERE sku = NEW.sku AND on_hand - reserved >= NEW.quantity;
+     WHERE sku = NEW.sku AND on_hand - reserved - held >= NEW.quantity;
     IF FOUND THEN
         NEW.reserved := NEW.quantity;
         NEW.backordered := 0;
