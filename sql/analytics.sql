@@ -176,25 +176,24 @@ BEGIN
     first_day := (CURRENT_DATE OPERATOR(pg_catalog.-) horizon_days)::timestamptz;
 
     RETURN QUERY
-    WITH daily AS (
-        -- per item and day of the horizon, the units ordered: one grouped
-        -- pass over the horizon's lines
-        SELECT l.sku, pg_catalog.sum(l.quantity) AS total
-          FROM @extschema@.order_lines l
-         WHERE l.ordered_at OPERATOR(pg_catalog.>=) first_day
-           AND l.ordered_at OPERATOR(pg_catalog.<) today
-         GROUP BY l.sku, pg_catalog.date_trunc('day', l.ordered_at)),
-    demand AS (
-        -- per item, S and Q of its daily totals (0 without orders)
+    WITH demand AS (
+        -- per item, S and Q of its daily totals over the horizon (0
+        -- without orders): for each item one range of
+        -- order_lines_sku_ordered_at_idx, read index-only, so the cost is
+        -- the horizon's lines whatever the length of the history
         SELECT i.sku,
                COALESCE(dm.s, 0) AS s,
                COALESCE(dm.q, 0) AS q
           FROM @extschema@.items i
-          LEFT JOIN (SELECT dt.sku,
-                            pg_catalog.sum(dt.total) AS s,
-                            pg_catalog.sum(dt.total OPERATOR(pg_catalog.*) dt.total) AS q
-                       FROM daily dt
-                      GROUP BY dt.sku) dm ON dm.sku OPERATOR(pg_catalog.=) i.sku),
+         CROSS JOIN LATERAL (
+               SELECT pg_catalog.sum(dt.total) AS s,
+                      pg_catalog.sum(dt.total OPERATOR(pg_catalog.*) dt.total) AS q
+                 FROM (SELECT pg_catalog.sum(l.quantity) AS total
+                         FROM @extschema@.order_lines l
+                        WHERE l.sku OPERATOR(pg_catalog.=) i.sku
+                          AND l.ordered_at OPERATOR(pg_catalog.>=) first_day
+                          AND l.ordered_at OPERATOR(pg_catalog.<) today
+                        GROUP BY pg_catalog.date_trunc('day', l.ordered_at)) dt) dm),
     observed AS (
         SELECT r.sku,
                pg_catalog.percentile_cont(0.5) WITHIN GROUP

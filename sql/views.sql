@@ -15,13 +15,16 @@ SELECT i.sku,
        s.next_expected_at,
        i.held
   FROM @extschema@.items i
-  LEFT JOIN LATERAL (
-        SELECT pg_catalog.sum(p.quantity OPERATOR(pg_catalog.-) p.received) AS incoming,
+  LEFT JOIN (
+        -- one grouped pass over the open purchase-order lines; a filter on
+        -- sku reaches it through the join clause (an index probe per item)
+        SELECT p.sku,
+               pg_catalog.sum(p.quantity OPERATOR(pg_catalog.-) p.received) AS incoming,
                pg_catalog.min(p.expected_at) AS next_expected_at
           FROM @extschema@.purchase_orders p
-         WHERE p.sku OPERATOR(pg_catalog.=) i.sku
-           AND p.status OPERATOR(pg_catalog.=) 'open'
-           AND p.quantity OPERATOR(pg_catalog.>) p.received) s ON true;
+         WHERE p.status OPERATOR(pg_catalog.=) 'open'
+           AND p.quantity OPERATOR(pg_catalog.>) p.received
+         GROUP BY p.sku) s ON s.sku OPERATOR(pg_catalog.=) i.sku;
 COMMENT ON VIEW @extschema@.stock_levels IS
   'Per item: on hand, reserved, available (on hand - reserved - held), backordered, incoming from open purchase orders, projected, next expected date and units held for carts';
 
