@@ -243,6 +243,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
         s=place_short.sql; [[ $impl == bare* ]] && s=place_bare_short.sql
         run_pgbench place_backordered "$impl" $round $s tps -c $CLIENTS -j $THREADS -T $PLACE_SECS
     done
+    # beside the floor that writes the backordered event and sends NOTIFY as
+    # SPEC requires (bare, one statement); ext's run above counts for both rows
+    run_pgbench place_backordered_event bare $round place_bare_short_event.sql tps -c $CLIENTS -j $THREADS -T $PLACE_SECS
+    grep -P "^place_backordered\text\t$round\t" "$RESULTS" | sed 's/^place_backordered/place_backordered_event/' >>"$RESULTS"
     for impl in plpgsql ext; do
         run_pgbench place_long_queue "$impl" $round place_long.sql tps -c $CLIENTS -j $THREADS -T $PLACE_SECS
     done
@@ -374,6 +378,7 @@ INSERT INTO s VALUES
  (1.6, 'place_in_stock_feed', 'the same 3 sales channels against the floor that does the feed''s work (bare: the event row and NOTIFY in its one statement)', 'TPS', 1, true),
  (2, 'place_hot_sku', 'place, one hot SKU ($CLIENTS clients)', 'TPS', 1, true),
  (3, 'place_backordered', 'place, every line backordered ($CLIENTS clients)', 'TPS', 1, true),
+ (3.1, 'place_backordered_event', 'every line backordered, against the floor that also writes the backordered event and sends NOTIFY (bare, one statement)', 'TPS', 1, true),
  (3.5, 'place_long_queue', 'place, backordered behind 20,000 waiting on one SKU ($CLIENTS clients; no target)', 'TPS', 1, true),
  (4, 'receipt_fill_10K', 'receipt fill, 10,000 waiting (100 per receipt)', 'µs per filled backorder', 10, false),
  (5, 'receipt_fill_200K', 'receipt fill, 200,000 waiting (100 per receipt)', 'µs per filled backorder', 10, false),
@@ -421,7 +426,7 @@ SELECT 'Ratios are speeds: ext TPS / other TPS, or other time / ext time; above 
 SELECT '';
 SELECT '| target | measured | result |';
 SELECT '|---|---|---|';
-SELECT format('| %s | %s | %s |', target, measured, CASE WHEN o IN (1.6, 14.5, 15.5, 16.5) THEN 'the bound (no target)' ELSE pg_temp.ok(ok) END) FROM (
+SELECT format('| %s | %s | %s |', target, measured, CASE WHEN o IN (1.6, 14.5, 15.5, 16.5, 16.6) THEN 'the bound (no target)' ELSE pg_temp.ok(ok) END) FROM (
   SELECT 1 AS o, 'place in stock, no sales channel: ext ≥ 1.0× bare' AS target, pg_temp.x(vs_bare) AS measured, vs_bare >= 1.0 AS ok FROM t WHERE ord = 1
   UNION ALL SELECT 1.5, 'place in stock, 3 sales channels: ext ≥ 0.8× bare', pg_temp.x(vs_bare), vs_bare >= 0.8 FROM t WHERE ord = 1.5
   UNION ALL SELECT 1.6, 'place in stock, 3 sales channels, against the floor that writes the same event and NOTIFY (no target; the bound of the one above)', pg_temp.x(vs_bare), NULL FROM t WHERE ord = 1.6
@@ -447,6 +452,8 @@ SELECT format('| %s | %s | %s |', target, measured, CASE WHEN o IN (1.6, 14.5, 1
   UNION ALL SELECT o + 0.5, 'issue 11: ' || what || ': bare, with the foreign keys and CHECKs SPEC requires, against bare_nofk',
         pg_temp.x(bare / bare_nofk), NULL FROM t, (VALUES (1, 14, 'place in stock'), (2, 15, 'one hot SKU'), (3, 16, 'every line backordered')) w(ord_, o, what)
    WHERE t.ord = w.ord_
+  UNION ALL SELECT 16.6, 'issue 11: every line backordered: the floor that also writes the event and NOTIFY SPEC requires, against bare_nofk',
+        pg_temp.x(a.bare / b.bare_nofk), NULL FROM t a, t b WHERE a.ord = 3.1 AND b.ord = 3
 ) q ORDER BY o, target;
 SELECT '';
 SELECT '<details><summary>every run (TPS, or ms per transaction)</summary>';
