@@ -40,9 +40,9 @@ $(OBJS): src/backorder.h
 
 # the outbox consumer example (libpq), built with the extension
 all: examples/consumer examples/channel_sync
-examples/consumer: examples/consumer.c
+examples/consumer: examples/consumer.c examples/feed_client.c examples/feed_client.h
 	$(MAKE) -C examples consumer
-examples/channel_sync: examples/channel_sync.c
+examples/channel_sync: examples/channel_sync.c examples/feed_client.c examples/feed_client.h
 	$(MAKE) -C examples channel_sync
 
 .PHONY: bench
