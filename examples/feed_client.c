@@ -400,32 +400,24 @@ feed_rollback_exit(PGconn *conn)
 void
 feed_put_json_string(FILE *out, const char *s)
 {
+	/* the bytes JSON escapes with a letter, and their letters */
+	static const char special[] = "\"\\\n\r\t";
+	static const char letter[] = "\"\\nrt";
+
 	putc('"', out);
 	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
 	{
-		switch (*p)
+		const char *e = strchr(special, *p);
+
+		if (e != NULL)
 		{
-			case '"':
-				fputs("\\\"", out);
-				break;
-			case '\\':
-				fputs("\\\\", out);
-				break;
-			case '\n':
-				fputs("\\n", out);
-				break;
-			case '\r':
-				fputs("\\r", out);
-				break;
-			case '\t':
-				fputs("\\t", out);
-				break;
-			default:
-				if (*p < 0x20)
-					fprintf(out, "\\u%04x", *p);
-				else
-					putc(*p, out);	/* UTF-8 passes through */
+			putc('\\', out);
+			putc(letter[e - special], out);
 		}
+		else if (*p < 0x20)
+			fprintf(out, "\\u%04x", *p);
+		else
+			putc(*p, out);		/* UTF-8 passes through */
 	}
 	putc('"', out);
 }
