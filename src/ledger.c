@@ -89,14 +89,22 @@ ledger_finish(LedgerRow *row)
  * the units allocated; *repromise tells the caller to have the SKU's
  * promises recomputed (eta_defer_or_recompute, once out of the engine
  * scope: at the end of the statement, after its last row lock).
+ *
+ * Units that expiring holds freed as the item was locked (bo_item_lock)
+ * moved the queue too.  bo_item_store would recompute for them at once,
+ * taking the promise lock before the statement's later row locks; instead
+ * the statement's deferred recompute covers them (*holds_moved: the queue
+ * moved in a way a receipt's narrow recompute does not know of).
  */
 static int64
-fill_and_store(BoItem *item, bool supply_changed, bool *repromise)
+fill_and_store(BoItem *item, bool supply_changed, bool *repromise, bool *holds_moved)
 {
 	int64		allocated = alloc_fill(item);
 
+	*holds_moved = item->queue_moved;
+	item->queue_moved = false;
 	bo_item_store(item);
-	*repromise = allocated > 0 || supply_changed;
+	*repromise = allocated > 0 || supply_changed || *holds_moved;
 	return allocated;
 }
 
@@ -171,6 +179,7 @@ backorder_tg_receive(PG_FUNCTION_ARGS)
 	BoItem		item;
 	int64		allocated;
 	bool		repromise;
+	bool		holds_moved;
 	PoReceived	received = {0};
 
 	bo_check_trigger(fcinfo, "backorder_tg_receive", true, true, TRIGGER_EVENT_INSERT);
@@ -218,12 +227,12 @@ backorder_tg_receive(PG_FUNCTION_ARGS)
 	}
 	lock_item_or_fail(sku, &item);
 	item.on_hand = bo_add(item.on_hand, quantity, "on hand");
-	allocated = fill_and_store(&item, false, &repromise);
+	allocated = fill_and_store(&item, false, &repromise, &holds_moved);
 	bo_scope_leave(&scope);
 	if (!n_po)
 		eta_defer_receipt(row.rel, sku, received.po_id, received.expected_at,
 						  received.supply_shift, allocated);
-	else if (repromise)
+	if (repromise && (n_po || holds_moved))
 		(void) eta_defer_or_recompute(row.rel, sku);
 
 	ledger_set(&row, 0, allocated);
@@ -322,6 +331,7 @@ backorder_tg_cancel(PG_FUNCTION_ARGS)
 	BoItem		item;
 	BoLine		line;
 	bool		repromise;
+	bool		holds_moved;
 	char	   *sku;
 	MemoryContext caller_context = CurrentMemoryContext;
 
@@ -358,7 +368,7 @@ backorder_tg_cancel(PG_FUNCTION_ARGS)
 	bo_line_apply(line.order_id, line.line_no, -reserved_cancelled, -waiting_cancelled, 0, quantity);
 	item.reserved -= reserved_cancelled;
 	item.backordered -= waiting_cancelled;
-	(void) fill_and_store(&item, waiting_cancelled > 0, &repromise);
+	(void) fill_and_store(&item, waiting_cancelled > 0, &repromise, &holds_moved);
 	sku = MemoryContextStrdup(caller_context, line.sku);	/* SPI memory goes */
 	bo_scope_leave(&scope);
 	if (repromise)
@@ -401,6 +411,7 @@ backorder_tg_adjust(PG_FUNCTION_ARGS)
 	int64		allocated = 0;
 	int64		taken_back = 0;
 	bool		repromise = false;
+	bool		holds_moved;
 	List	   *taken = NIL;
 	int			ntaken = 0;
 	int64	   *event_ids = NULL;
@@ -427,7 +438,7 @@ backorder_tg_adjust(PG_FUNCTION_ARGS)
 	if (delta > 0)
 	{
 		item.on_hand = bo_add(item.on_hand, delta, "on hand");
-		allocated = fill_and_store(&item, false, &repromise);
+		allocated = fill_and_store(&item, false, &repromise, &holds_moved);
 	}
 	else
 	{
