@@ -326,7 +326,7 @@ COMMENT ON COLUMN @extschema@.items.next_hold_expiry IS
   'engine (internal): never later than the earliest expires_at of the item''s active holds, NULL when it has none; lets an order skip the expiry check';
 DROP TRIGGER items_engine_columns ON @extschema@.items;
 CREATE TRIGGER items_engine_columns BEFORE UPDATE OF sku, on_hand, reserved, backordered, held, next_hold_expiry ON @extschema@.items
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.tg_forbid('users may update policy, backorder_limit and lead_time only');
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('users may update policy, backorder_limit and lead_time only');
 
 -- available = on hand - reserved - held; held appended last
 CREATE OR REPLACE VIEW @extschema@.stock_levels AS
@@ -923,3 +923,11 @@ SELECT sku, format('order %s line %s: status %s, the numbers say %s', order_id, 
 $$;
 
 ALTER FUNCTION @extschema@.reorder_suggestions(integer, numeric) SECURITY DEFINER;
+
+-- ==== engine-column guards per statement (performance): a BEFORE UPDATE
+-- row trigger makes PostgreSQL lock each row once more before updating it
+-- (items_engine_columns is recreated per statement with held, above)
+DROP TRIGGER order_lines_engine_columns ON @extschema@.order_lines;
+CREATE TRIGGER order_lines_engine_columns BEFORE UPDATE OF order_id, line_no, sku, quantity, ordered_at,
+    reserved, backordered, shipped, cancelled, status ON @extschema@.order_lines
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('users may update priority only; cancel instead');

@@ -30,8 +30,12 @@ CREATE FUNCTION @extschema@.tg_eta_flush() RETURNS trigger
 -- items
 CREATE TRIGGER items_insert BEFORE INSERT ON @extschema@.items
     FOR EACH ROW EXECUTE FUNCTION @extschema@.tg_item_insert();
+-- The guards of engine columns are statement triggers: a row trigger
+-- BEFORE UPDATE makes PostgreSQL lock each row once more before updating
+-- it, which every engine update of an item or a line would pay.  They fire
+-- when a statement names one of the columns in its SET list.
 CREATE TRIGGER items_engine_columns BEFORE UPDATE OF sku, on_hand, reserved, backordered, held, next_hold_expiry ON @extschema@.items
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.tg_forbid('users may update policy, backorder_limit and lead_time only');
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('users may update policy, backorder_limit and lead_time only');
 
 -- purchase_orders
 CREATE TRIGGER purchase_orders_insert BEFORE INSERT ON @extschema@.purchase_orders
@@ -48,7 +52,7 @@ CREATE TRIGGER order_lines_place BEFORE INSERT ON @extschema@.order_lines
     FOR EACH ROW EXECUTE FUNCTION @extschema@.tg_place();
 CREATE TRIGGER order_lines_engine_columns BEFORE UPDATE OF order_id, line_no, sku, quantity, ordered_at,
     reserved, backordered, shipped, cancelled, status ON @extschema@.order_lines
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.tg_forbid('users may update priority only; cancel instead');
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tg_forbid('users may update priority only; cancel instead');
 CREATE TRIGGER order_lines_priority AFTER UPDATE OF priority ON @extschema@.order_lines
     FOR EACH ROW WHEN (OLD.priority IS DISTINCT FROM NEW.priority)
     EXECUTE FUNCTION @extschema@.tg_priority();

@@ -93,12 +93,17 @@ bo_row_origin(Relation rel, HeapTuple tuple, const char *const *engine_cols, int
 	pg_unreachable();
 }
 
-/* The first column of an UPDATE OF trigger whose value changes, or NULL. */
+/*
+ * The first column of an UPDATE OF trigger that the statement names in its
+ * SET list (a statement trigger), or whose value changes (a row trigger,
+ * as 1.0 created them); NULL if none.
+ */
 static const char *
 changed_column(TriggerData *trigdata)
 {
 	Trigger    *trigger = trigdata->tg_trigger;
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+	bool		for_row = TRIGGER_FIRED_FOR_ROW(trigdata->tg_event);
 
 	for (int i = 0; i < trigger->tgnattr; i++)
 	{
@@ -106,9 +111,17 @@ changed_column(TriggerData *trigdata)
 		Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
 		bool		oldnull,
 					newnull;
-		Datum		oldval = heap_getattr(trigdata->tg_trigtuple, attnum, desc, &oldnull);
-		Datum		newval = heap_getattr(trigdata->tg_newtuple, attnum, desc, &newnull);
+		Datum		oldval,
+					newval;
 
+		if (!for_row)
+		{
+			if (bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber, trigdata->tg_updatedcols))
+				return NameStr(att->attname);
+			continue;
+		}
+		oldval = heap_getattr(trigdata->tg_trigtuple, attnum, desc, &oldnull);
+		newval = heap_getattr(trigdata->tg_newtuple, attnum, desc, &newnull);
 		if (oldnull != newnull ||
 			(!oldnull && !datumIsEqual(oldval, newval, att->attbyval, att->attlen)))
 			return NameStr(att->attname);
@@ -144,7 +157,7 @@ backorder_tg_forbid(PG_FUNCTION_ARGS)
 	why = trigdata->tg_trigger->tgnargs > 0 ? trigdata->tg_trigger->tgargs[0] : "the engine maintains it";
 	table = RelationGetRelationName(trigdata->tg_relation);
 
-	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) && TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) && trigdata->tg_trigger->tgnattr > 0)
 	{
 		const char *column = changed_column(trigdata);
 

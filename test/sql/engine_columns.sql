@@ -30,6 +30,11 @@ SELECT pg_temp.err($$INSERT INTO backorder.events (kind, order_id, line_no, sku,
 SELECT pg_temp.err($$UPDATE backorder.items SET on_hand = on_hand WHERE sku = 'G-1'$$);
 SELECT pg_temp.err($$UPDATE backorder.items SET reserved = 0 WHERE sku = 'G-1'$$);
 SELECT pg_temp.err($$UPDATE backorder.items SET sku = 'G-9' WHERE sku = 'G-1'$$);
+-- the guard is a statement trigger: naming an engine column in SET is
+-- refused whether or not a row matches, and the columns users may set pass
+SELECT pg_temp.err($$UPDATE backorder.items SET backordered = 0 WHERE sku = 'no such sku'$$);
+SELECT pg_temp.err($$UPDATE backorder.order_lines SET reserved = 0 WHERE false$$);
+UPDATE backorder.items SET lead_time = '9 days', policy = 'allow' WHERE sku = 'G-1' RETURNING sku, lead_time, on_hand;
 SELECT pg_temp.err($$UPDATE backorder.order_lines SET quantity = 5 WHERE order_id = 'g1'$$);
 SELECT pg_temp.err($$UPDATE backorder.order_lines SET status = 'shipped' WHERE order_id = 'g1'$$);
 SELECT pg_temp.err($$UPDATE backorder.order_lines SET ordered_at = now() WHERE order_id = 'g1'$$);
