@@ -17,7 +17,7 @@ SELECT i.sku,
   FROM @extschema@.items i
   LEFT JOIN (
         -- one grouped pass over the open purchase-order lines; a filter on
-        -- sku reaches it through the join clause (an index probe per item)
+        -- sku reaches it through the join clause (that sku's lines only)
         SELECT p.sku,
                pg_catalog.sum(p.quantity OPERATOR(pg_catalog.-) p.received) AS incoming,
                pg_catalog.min(p.expected_at) AS next_expected_at
